@@ -1,0 +1,107 @@
+package docketcard
+
+import (
+	"context"
+	"time"
+)
+
+// Store is the storage port. Every change runs in a read-write transaction
+// together with the audit entries that record it, so a change is never
+// committed without its audit entry nor audited without being committed.
+// Read-only work runs in a read-only transaction (on SQLite, a separate
+// pool of read connections; on PostgreSQL, a READ ONLY transaction).
+type Store interface {
+	WithTx(ctx context.Context, fn func(Tx) error) error
+	ReadTx(ctx context.Context, fn func(Tx) error) error
+	// SchemaVersion reports the applied and the latest known migration.
+	SchemaVersion(ctx context.Context) (applied, latest int, err error)
+	Ping(ctx context.Context) error
+	Close() error
+	Dialect() string // "sqlite" or "postgres"
+}
+
+// Tx is one transaction. Methods translate driver errors to *Error codes:
+// a unique violation becomes ECONFLICT, a missing row ENOTFOUND, a stale
+// version ECONFLICT.
+type Tx interface {
+	// Sites.
+	CreateSite(ctx context.Context, s *Site) error
+	GetSite(ctx context.Context, code string) (*Site, error)
+	ListSites(ctx context.Context) ([]*Site, error)
+	UpdateSite(ctx context.Context, s *Site) error // s.Version is the version read; bumped on success
+
+	// People.
+	CreatePerson(ctx context.Context, p *Person) error
+	// CreatePeople inserts many people (and their aliases) with multi-row
+	// statements; used by bulk import.
+	CreatePeople(ctx context.Context, ps []*Person) error
+	GetPerson(ctx context.Context, id string) (*Person, error)
+	GetPersonByANumber(ctx context.Context, a ANumber) (*Person, error)
+	ListPeople(ctx context.Context, f PersonFilter) ([]*Person, error)
+	UpdatePerson(ctx context.Context, p *Person) error // optimistic on p.Version
+	ExistingANumbers(ctx context.Context, as []ANumber) (map[ANumber]string, error)
+
+	// Encrypted blobs (metadata; the sealed bytes live in a blob backend).
+	CreateBlob(ctx context.Context, b *BlobRef, at time.Time) error
+	GetBlob(ctx context.Context, id string) (*BlobRef, error)
+
+	// Cases, hearings and reporting schedules.
+	CreateCase(ctx context.Context, c *Case) error
+	GetCase(ctx context.Context, id string) (*Case, error)
+	ListCases(ctx context.Context, personID string) ([]*Case, error)
+	UpdateCase(ctx context.Context, c *Case) error
+	CreateHearing(ctx context.Context, h *Hearing) error
+	GetHearing(ctx context.Context, id string) (*Hearing, error)
+	ListHearings(ctx context.Context, caseID string) ([]*Hearing, error)
+	UpdateHearing(ctx context.Context, h *Hearing) error
+	GetReporting(ctx context.Context, caseID string) (*ReportingSchedule, error)
+	PutReporting(ctx context.Context, r *ReportingSchedule) error // insert when Version==0, else optimistic update
+
+	// Documents.
+	CreateDocument(ctx context.Context, d *Document) error
+	GetDocument(ctx context.Context, id string) (*Document, error)
+	ListDocuments(ctx context.Context, personID string) ([]*Document, error)
+
+	// Users and credentials.
+	CreateUser(ctx context.Context, u *User, passwordHash string) error
+	GetUser(ctx context.Context, id string) (*User, error)
+	GetUserByUsername(ctx context.Context, username string) (*User, error)
+	ListUsers(ctx context.Context) ([]*User, error)
+	UpdateUser(ctx context.Context, u *User) error
+	PasswordHash(ctx context.Context, userID string) (string, error)
+	SetPasswordHash(ctx context.Context, userID, hash string, at time.Time) error
+	// RecordLoginFailure counts a failed sign-in and locks the account
+	// until lockUntil once failures reach threshold; it returns the count.
+	RecordLoginFailure(ctx context.Context, userID string, threshold int, lockUntil time.Time) (int, error)
+	ResetLoginFailures(ctx context.Context, userID string) error
+
+	CreateSession(ctx context.Context, tokenHash string, s *Session) error
+	GetSession(ctx context.Context, tokenHash string) (*Session, error)
+	DeleteSession(ctx context.Context, tokenHash string) error
+	DeleteUserSessions(ctx context.Context, userID string) error
+	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)
+
+	CreateToken(ctx context.Context, t *APIToken, tokenHash string) error
+	GetTokenByHash(ctx context.Context, tokenHash string) (*APIToken, error)
+	ListTokens(ctx context.Context, userID string) ([]*APIToken, error)
+	RevokeToken(ctx context.Context, id string, at time.Time) error
+	TouchToken(ctx context.Context, id string, at time.Time) error
+
+	// Audit trail. AppendAudit seals the entries, in order, after the
+	// current head (setting Seq, PrevHash and Hash) under a lock that
+	// serialises appends.
+	AppendAudit(ctx context.Context, es ...*AuditEntry) error
+	ListAudit(ctx context.Context, f AuditFilter) ([]*AuditEntry, error)
+	ScanAudit(ctx context.Context, fn func(*AuditEntry) error) error
+	AuditHead(ctx context.Context) (seq int64, hash string, err error)
+}
+
+// BlobStore seals and opens encrypted files (implemented by package blob).
+type BlobStore interface {
+	Put(ctx context.Context, contentType string, plaintext []byte) (BlobRef, error)
+	Get(ctx context.Context, ref BlobRef) ([]byte, error)
+	Delete(ctx context.Context, id string) error
+}
+
+// Clock returns the current time; injected so that tests control time.
+type Clock func() time.Time
