@@ -1,0 +1,94 @@
+// Package app assembles docketcard from its configuration: it opens the
+// store, the blob store and the service, and builds the HTTP server. The
+// command line (cmd/docketcard) and end-to-end tests share it, so tests
+// boot exactly what production runs.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/docketcard/docketcard"
+	"github.com/docketcard/docketcard/blob"
+	"github.com/docketcard/docketcard/config"
+	"github.com/docketcard/docketcard/service"
+	"github.com/docketcard/docketcard/sqlstore"
+	"github.com/docketcard/docketcard/web"
+)
+
+// Version is set at build time with -ldflags "-X .../app.Version=...".
+var Version = "dev"
+
+// App is an assembled docketcard.
+type App struct {
+	Config  config.Config
+	DB      *sqlstore.DB
+	Blobs   docketcard.BlobStore
+	Service *service.Service
+	Log     *slog.Logger
+}
+
+// Options tune Open for commands that need less than a server.
+type Options struct {
+	Migrate  bool                    // apply pending migrations
+	Clock    docketcard.Clock        // nil for time.Now
+	Password *service.PasswordParams // nil for the production cost
+}
+
+// Open validates cfg and assembles the application.
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (*App, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	db, err := sqlstore.Open(ctx, sqlstore.Options{Driver: cfg.DBDriver, DSN: cfg.DatabaseURL, Migrate: o.Migrate, MaxConns: cfg.DBMaxConns})
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, DB: db, Log: log}
+	if cfg.MasterKeys != "" {
+		keys, err := blob.ParseKeyring(cfg.MasterKeys)
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("DOCKETCARD_MASTER_KEYS: %w", err)
+		}
+		var backend blob.Backend
+		if cfg.BlobBackend == "db" {
+			backend = db.BlobBackend()
+		} else if backend, err = blob.NewFS(cfg.BlobDir); err != nil {
+			db.Close()
+			return nil, err
+		}
+		a.Blobs = blob.Domain{S: blob.New(backend, keys)}
+	} else {
+		a.Blobs = noBlobs{}
+	}
+	sc := service.DefaultConfig()
+	sc.SessionTTL, sc.LockoutThreshold, sc.LockoutDuration = cfg.SessionTTL, cfg.LockoutAfter, cfg.LockoutFor
+	if o.Password != nil {
+		sc.Password = *o.Password
+	}
+	a.Service = service.New(db, a.Blobs, o.Clock, sc, log)
+	return a, nil
+}
+
+// Server builds the HTTP server.
+func (a *App) Server() (*web.Server, error) {
+	return web.New(a.Service, a.Log, web.Options{SecureCookies: a.Config.SecureCookies, Version: Version})
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+// noBlobs refuses blob operations when no master key is configured, so
+// that nothing personal is ever written unencrypted.
+type noBlobs struct{}
+
+func (noBlobs) err() error {
+	return docketcard.Errorf(docketcard.EUNAVAILABLE, "File storage is not configured: set DOCKETCARD_MASTER_KEYS (see `docketcard keys blob-key`).")
+}
+func (n noBlobs) Put(context.Context, string, []byte) (docketcard.BlobRef, error) {
+	return docketcard.BlobRef{}, n.err()
+}
+func (n noBlobs) Get(context.Context, docketcard.BlobRef) ([]byte, error) { return nil, n.err() }
+func (n noBlobs) Delete(context.Context, string) error                    { return n.err() }

@@ -1,0 +1,213 @@
+// Package config holds docketcard's runtime configuration: a struct with
+// defaults, overridden by DOCKETCARD_* environment variables (secrets also
+// from DOCKETCARD_*_FILE), then by command-line flags; validated before
+// anything starts and redacted whenever printed.
+package config
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/docketcard/docketcard"
+)
+
+// Config is the whole runtime configuration.
+type Config struct {
+	Addr          string        `env:"ADDR" flag:"addr" help:"listen address"`
+	DataDir       string        `env:"DATA_DIR" flag:"data-dir" help:"directory for the SQLite database and blobs"`
+	DBDriver      string        `env:"DB_DRIVER" flag:"db-driver" help:"database: sqlite or postgres"`
+	DatabaseURL   string        `env:"DATABASE_URL" flag:"database-url" secret:"url" help:"PostgreSQL URL, or SQLite file path (default DATA_DIR/docketcard.db)"`
+	MasterKeys    string        `env:"MASTER_KEYS" secret:"true" help:"blob master keys id:base64[,id:base64...], first is current"`
+	BlobBackend   string        `env:"BLOB_BACKEND" flag:"blob-backend" help:"where sealed blobs live: fs or db"`
+	BlobDir       string        `env:"BLOB_DIR" flag:"blob-dir" help:"blob directory for the fs backend (default DATA_DIR/blobs)"`
+	SecureCookies bool          `env:"SECURE_COOKIES" flag:"secure-cookies" help:"mark cookies Secure (needs HTTPS in front)"`
+	SessionTTL    time.Duration `env:"SESSION_TTL" flag:"session-ttl" help:"browser session lifetime"`
+	LockoutAfter  int           `env:"LOCKOUT_AFTER" flag:"lockout-after" help:"failed sign-ins before an account locks"`
+	LockoutFor    time.Duration `env:"LOCKOUT_FOR" flag:"lockout-for" help:"how long a lock lasts"`
+	DBMaxConns    int           `env:"DB_MAX_CONNS" flag:"db-max-conns" help:"database connection pool size"`
+	LogLevel      string        `env:"LOG_LEVEL" flag:"log-level" help:"debug, info, warn or error"`
+	LogFormat     string        `env:"LOG_FORMAT" flag:"log-format" help:"text or json"`
+	ShutdownGrace time.Duration `env:"SHUTDOWN_GRACE" flag:"shutdown-grace" help:"time to finish requests on shutdown"`
+}
+
+// Default returns the defaults: SQLite in ./docketcard-data, loopback only.
+func Default() Config {
+	return Config{
+		Addr: "127.0.0.1:8080", DataDir: "docketcard-data", DBDriver: "sqlite", BlobBackend: "fs",
+		SecureCookies: true, SessionTTL: 8 * time.Hour, LockoutAfter: 5, LockoutFor: 15 * time.Minute,
+		DBMaxConns: 16, LogLevel: "info", LogFormat: "text", ShutdownGrace: 20 * time.Second,
+	}
+}
+
+// FromEnv applies DOCKETCARD_<NAME> and DOCKETCARD_<NAME>_FILE variables.
+// A _FILE variable names a file whose contents (trailing newline trimmed)
+// are the value, so secrets need not sit in the environment.
+func (c *Config) FromEnv(getenv func(string) string) error {
+	v := reflect.ValueOf(c).Elem()
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name := "DOCKETCARD_" + f.Tag.Get("env")
+		val := getenv(name)
+		if file := getenv(name + "_FILE"); file != "" {
+			if val != "" {
+				return fmt.Errorf("config: set %s or %s_FILE, not both", name, name)
+			}
+			b, err := os.ReadFile(file)
+			if err != nil {
+				return fmt.Errorf("config: %s_FILE: %w", name, err)
+			}
+			val = strings.TrimRight(string(b), "\r\n")
+		}
+		if val == "" {
+			continue
+		}
+		if err := setField(v.Field(i), val); err != nil {
+			return fmt.Errorf("config: %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func setField(f reflect.Value, s string) error {
+	switch f.Interface().(type) {
+	case string:
+		f.SetString(s)
+	case bool:
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return fmt.Errorf("%q is not true or false", s)
+		}
+		f.SetBool(b)
+	case int:
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			return fmt.Errorf("%q is not a whole number", s)
+		}
+		f.SetInt(int64(n))
+	case time.Duration:
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			return fmt.Errorf("%q is not a duration such as 15m or 8h", s)
+		}
+		f.SetInt(int64(d))
+	}
+	return nil
+}
+
+// RegisterFlags defines a flag for every field that has one, defaulting
+// to the current value.
+func (c *Config) RegisterFlags(fs *flag.FlagSet) {
+	v := reflect.ValueOf(c).Elem()
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name := f.Tag.Get("flag")
+		if name == "" {
+			continue
+		}
+		help := f.Tag.Get("help") + " (env DOCKETCARD_" + f.Tag.Get("env") + ")"
+		switch p := v.Field(i).Addr().Interface().(type) {
+		case *string:
+			fs.StringVar(p, name, *p, help)
+		case *bool:
+			fs.BoolVar(p, name, *p, help)
+		case *int:
+			fs.IntVar(p, name, *p, help)
+		case *time.Duration:
+			fs.DurationVar(p, name, *p, help)
+		}
+	}
+}
+
+// Validate checks every field and fills derived defaults.
+func (c *Config) Validate() error {
+	var v docketcard.Validation
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		v.Add("addr", "%q is not host:port", c.Addr)
+	}
+	switch c.DBDriver {
+	case "sqlite":
+		if c.DatabaseURL == "" {
+			if c.DataDir == "" {
+				v.Add("data_dir", "is required for SQLite when no database URL is set")
+			}
+			c.DatabaseURL = filepath.Join(c.DataDir, "docketcard.db")
+		}
+	case "postgres":
+		if c.DatabaseURL == "" {
+			v.Add("database_url", "is required for postgres")
+		} else if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			v.Add("database_url", "must be a postgres:// URL")
+		}
+	default:
+		v.Add("db_driver", "%q is not sqlite or postgres", c.DBDriver)
+	}
+	switch c.BlobBackend {
+	case "fs":
+		if c.BlobDir == "" {
+			if c.DataDir == "" {
+				v.Add("blob_dir", "is required for the fs blob backend")
+			}
+			c.BlobDir = filepath.Join(c.DataDir, "blobs")
+		}
+	case "db":
+	default:
+		v.Add("blob_backend", "%q is not fs or db", c.BlobBackend)
+	}
+	if c.SessionTTL < time.Minute || c.SessionTTL > 24*time.Hour {
+		v.Add("session_ttl", "must be between 1m and 24h")
+	}
+	if c.LockoutAfter < 1 || c.LockoutAfter > 100 {
+		v.Add("lockout_after", "must be between 1 and 100")
+	}
+	if c.LockoutFor < time.Minute {
+		v.Add("lockout_for", "must be at least 1m")
+	}
+	if c.DBMaxConns < 1 || c.DBMaxConns > 1000 {
+		v.Add("db_max_conns", "must be between 1 and 1000")
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		v.Add("log_level", "%q is not debug, info, warn or error", c.LogLevel)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		v.Add("log_format", "%q is not text or json", c.LogFormat)
+	}
+	if c.ShutdownGrace < 0 {
+		v.Add("shutdown_grace", "must not be negative")
+	}
+	return v.Err("configuration")
+}
+
+// Redacted returns a copy safe to print: secrets replaced, passwords
+// removed from URLs.
+func (c Config) Redacted() Config {
+	out := c
+	if out.MasterKeys != "" {
+		out.MasterKeys = "[redacted]"
+	}
+	if u, err := url.Parse(out.DatabaseURL); err == nil && u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "redacted")
+			out.DatabaseURL = u.String()
+		}
+	}
+	return out
+}
+
+// String prints the redacted configuration as JSON.
+func (c Config) String() string {
+	b, _ := json.MarshalIndent(c.Redacted(), "", "  ")
+	return string(b)
+}

@@ -1,0 +1,165 @@
+// Package testapp boots a real docketcard (service, store, encrypted blob
+// store and HTTP server) for tests: on a fresh SQLite file or PostgreSQL
+// schema, with two sites and one user (and API token) per role.
+package testapp
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/docketcard/docketcard"
+	"github.com/docketcard/docketcard/blob"
+	"github.com/docketcard/docketcard/internal/testdb"
+	"github.com/docketcard/docketcard/service"
+	"github.com/docketcard/docketcard/sqlstore"
+	"github.com/docketcard/docketcard/web"
+)
+
+// Password is every fixture user's password.
+const Password = "correct horse battery staple"
+
+// App is a running test instance.
+type App struct {
+	DB      *sqlstore.DB
+	Service *service.Service
+	Server  *httptest.Server
+	Blobs   docketcard.BlobStore
+	// Users and Tokens by role: each user holds exactly that role and
+	// serves site HOU only (admin and auditor serve no site).
+	Users  map[docketcard.Role]*docketcard.User
+	Tokens map[docketcard.Role]string
+	Clock  *Clock
+}
+
+// Clock is a settable test clock.
+type Clock struct{ T time.Time }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time { return c.T }
+
+// Options tune New.
+type Options struct {
+	Service func(*service.Config)
+}
+
+// New boots an app on the dialect ("sqlite" or "postgres").
+func New(t testing.TB, dialect string, opts ...Options) *App {
+	t.Helper()
+	ctx := context.Background()
+	db := testdb.Open(t, dialect)
+	keys, err := blob.ParseKeyring(mustKey(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := blob.NewFS(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	blobs := blob.Domain{S: blob.New(fs, keys)}
+	clock := &Clock{T: time.Date(2026, 11, 26, 15, 0, 0, 0, time.UTC)}
+	cfg := service.DefaultConfig()
+	cfg.Password = service.TestPasswordParams
+	for _, o := range opts {
+		if o.Service != nil {
+			o.Service(&cfg)
+		}
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc := service.New(db, blobs, clock.Now, cfg, log)
+	srv, err := web.New(svc, log, web.Options{SecureCookies: false, Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	a := &App{DB: db, Service: svc, Server: ts, Blobs: blobs, Users: map[docketcard.Role]*docketcard.User{},
+		Tokens: map[docketcard.Role]string{}, Clock: clock}
+	sys := docketcard.SystemActor("test")
+	for _, s := range []docketcard.Site{
+		{Code: "HOU", Name: "Houston Field Office", City: "Houston", TimeZone: "America/Chicago", CardQuota: 100, Active: true},
+		{Code: "ATL", Name: "Atlanta Field Office", City: "Atlanta", TimeZone: "America/New_York", CardQuota: 100, Active: true},
+	} {
+		if _, err := svc.CreateSite(ctx, sys, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, r := range docketcard.Roles {
+		sites := []string{"HOU"}
+		if r == docketcard.RoleAdmin || r == docketcard.RoleAuditor {
+			sites = nil
+		}
+		u, err := svc.CreateUser(ctx, sys, docketcard.UserInput{Username: strings.ReplaceAll(string(r), "_", "."),
+			DisplayName: "Test " + string(r), Roles: []string{string(r)}, Sites: sites, Password: Password})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok, err := svc.CreateToken(ctx, sys, u.ID, "test", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.Users[r], a.Tokens[r] = u, tok.Secret
+	}
+	return a
+}
+
+func mustKey(t testing.TB) string {
+	k, err := blob.GenerateKeyText("test1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// Do sends a request as role (or anonymously when role is ""), with a
+// JSON body if body is a string, and returns the response.
+func (a *App) Do(t testing.TB, role docketcard.Role, method, path string, body io.Reader, contentType string) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest(method, a.Server.URL+path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if role != "" {
+		req.Header.Set("Authorization", "Bearer "+a.Tokens[role])
+	}
+	res, err := a.Server.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// JSON sends a JSON body (may be "") as role.
+func (a *App) JSON(t testing.TB, role docketcard.Role, method, path, body string) *http.Response {
+	t.Helper()
+	var r io.Reader
+	ct := ""
+	if body != "" {
+		r, ct = strings.NewReader(body), "application/json"
+	}
+	return a.Do(t, role, method, path, r, ct)
+}
+
+// Officer returns the enrollment officer actor (site HOU).
+func (a *App) Actor(r docketcard.Role) docketcard.Actor {
+	u := a.Users[r]
+	return docketcard.Actor{UserID: u.ID, Username: u.Username, Roles: u.Roles, Sites: u.Sites, Via: "test"}
+}
+
+// SamplePerson returns valid input for a person at site.
+func SamplePerson(anum, site string) docketcard.PersonInput {
+	return docketcard.PersonInput{
+		ANumber: anum, FamilyNames: "PEÑA DE LA CRUZ", GivenNames: "José Ángel", DateOfBirth: "1988-02-29", Sex: "M",
+		CountryOfCitizenship: "HND", CountryOfBirth: "HND", PreferredLanguage: "es",
+		MailingAddress: docketcard.Address{Street1: "1200 Travis St", City: "Houston", State: "TX", ZIP: "77002"},
+		Phone:          "+1 713 555 0100", SiteCode: site,
+	}
+}

@@ -1,0 +1,271 @@
+package service
+
+import (
+	"context"
+	"io"
+	"strings"
+
+	"github.com/docketcard/docketcard"
+	"github.com/docketcard/docketcard/photo"
+)
+
+// PersonPage is one page of a people listing.
+type PersonPage struct {
+	Items      []*docketcard.Person `json:"items"`
+	NextCursor string               `json:"next_cursor,omitempty"`
+}
+
+// changedFields names the fields that differ, for the audit detail (names
+// of fields only, never their values).
+func changedFields(a, b *docketcard.Person) string {
+	var ch []string
+	add := func(name string, diff bool) {
+		if diff {
+			ch = append(ch, name)
+		}
+	}
+	add("family_names", a.FamilyNames != b.FamilyNames)
+	add("given_names", a.GivenNames != b.GivenNames)
+	add("aliases", len(a.Aliases) != len(b.Aliases) || func() bool {
+		for i := range a.Aliases {
+			if a.Aliases[i] != b.Aliases[i] {
+				return true
+			}
+		}
+		return false
+	}())
+	add("date_of_birth", a.DateOfBirth != b.DateOfBirth)
+	add("sex", a.Sex != b.Sex)
+	add("country_of_citizenship", a.CountryOfCitizenship != b.CountryOfCitizenship)
+	add("country_of_birth", a.CountryOfBirth != b.CountryOfBirth)
+	add("preferred_language", a.PreferredLanguage != b.PreferredLanguage)
+	add("mailing_address", a.MailingAddress != b.MailingAddress)
+	add("phone", a.Phone != b.Phone)
+	add("email", a.Email != b.Email)
+	add("site_code", a.SiteCode != b.SiteCode)
+	add("photo", (a.Photo == nil) != (b.Photo == nil) || (a.Photo != nil && b.Photo != nil && a.Photo.ID != b.Photo.ID))
+	if len(ch) == 0 {
+		return "no change"
+	}
+	return "changed: " + strings.Join(ch, ",")
+}
+
+// CreatePerson enrols a person at a site the actor serves.
+func (s *Service) CreatePerson(ctx context.Context, a docketcard.Actor, in docketcard.PersonInput) (*docketcard.Person, error) {
+	if err := a.Authorize(docketcard.PermPersonWrite, ""); err != nil {
+		return nil, err
+	}
+	p, err := in.Validate(s.now())
+	if err != nil {
+		return nil, err
+	}
+	if err := a.Authorize(docketcard.PermPersonWrite, p.SiteCode); err != nil {
+		return nil, err
+	}
+	p.ID, p.CreatedAt, p.UpdatedAt = s.newID(), s.now(), s.now()
+	err = s.store.WithTx(ctx, func(tx docketcard.Tx) error {
+		if err := tx.CreatePerson(ctx, p); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, s.audit(a, docketcard.ActionCreate, "person", p.ID, p.SiteCode, ""))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// readPerson loads a person, checks the actor may read it, and audits the
+// read in the same transaction: a record is never shown without the
+// audit entry that says who saw it and why.
+func (s *Service) readPerson(ctx context.Context, a docketcard.Actor, load func(tx docketcard.Tx) (*docketcard.Person, error), what string) (*docketcard.Person, error) {
+	if err := a.Authorize(docketcard.PermPersonRead, ""); err != nil {
+		return nil, err
+	}
+	var p *docketcard.Person
+	err := s.store.WithTx(ctx, func(tx docketcard.Tx) error {
+		var err error
+		if p, err = load(tx); err != nil {
+			return err
+		}
+		if err := a.Authorize(docketcard.PermPersonRead, p.SiteCode); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, s.audit(a, docketcard.ActionRead, "person", p.ID, p.SiteCode, what))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// GetPerson returns a person's record by ID.
+func (s *Service) GetPerson(ctx context.Context, a docketcard.Actor, id string) (*docketcard.Person, error) {
+	return s.readPerson(ctx, a, func(tx docketcard.Tx) (*docketcard.Person, error) { return tx.GetPerson(ctx, id) }, "record")
+}
+
+// GetPersonByANumber returns a person's record by A-number.
+func (s *Service) GetPersonByANumber(ctx context.Context, a docketcard.Actor, raw string) (*docketcard.Person, error) {
+	if err := a.Authorize(docketcard.PermPersonRead, ""); err != nil {
+		return nil, err
+	}
+	an, err := docketcard.ParseANumber(raw)
+	if err != nil {
+		return nil, err
+	}
+	return s.readPerson(ctx, a, func(tx docketcard.Tx) (*docketcard.Person, error) { return tx.GetPersonByANumber(ctx, an) }, "record by A-number")
+}
+
+// ListPeople lists people at the sites the actor serves (or at one of
+// them), a page at a time. The listing is audited as a read of every
+// record it shows.
+func (s *Service) ListPeople(ctx context.Context, a docketcard.Actor, site, cursor string, limit int) (*PersonPage, error) {
+	if err := a.Authorize(docketcard.PermPersonRead, ""); err != nil {
+		return nil, err
+	}
+	sites := a.Sites
+	if site != "" {
+		site = strings.ToUpper(site)
+		if err := a.Authorize(docketcard.PermPersonRead, site); err != nil {
+			return nil, err
+		}
+		sites = []string{site}
+	}
+	limit = clampLimit(limit, 50, 200)
+	page := &PersonPage{}
+	err := s.store.WithTx(ctx, func(tx docketcard.Tx) error {
+		if a.System && site == "" {
+			all, err := tx.ListSites(ctx)
+			if err != nil {
+				return err
+			}
+			sites = sites[:0:0]
+			for _, st := range all {
+				sites = append(sites, st.Code)
+			}
+		}
+		people, err := tx.ListPeople(ctx, docketcard.PersonFilter{Sites: sites, After: cursor, Limit: limit + 1})
+		if err != nil {
+			return err
+		}
+		if len(people) > limit {
+			people = people[:limit]
+			page.NextCursor = people[limit-1].ID
+		}
+		page.Items = people
+		if len(people) == 0 {
+			return nil
+		}
+		ids := make([]string, len(people))
+		for i, p := range people {
+			ids[i] = p.ID
+		}
+		return tx.AppendAudit(ctx, s.audit(a, docketcard.ActionList, "person", "list", site, "records "+strings.Join(ids, ",")))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// UpdatePerson applies a partial update if the client's version is current.
+func (s *Service) UpdatePerson(ctx context.Context, a docketcard.Actor, id string, patch docketcard.PersonPatch) (*docketcard.Person, error) {
+	if err := a.Authorize(docketcard.PermPersonWrite, ""); err != nil {
+		return nil, err
+	}
+	if patch.Version == nil {
+		return nil, versionRequired()
+	}
+	var out *docketcard.Person
+	err := s.store.WithTx(ctx, func(tx docketcard.Tx) error {
+		cur, err := tx.GetPerson(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := a.Authorize(docketcard.PermPersonWrite, cur.SiteCode); err != nil {
+			return err
+		}
+		next, err := patch.Apply(cur.Input()).Validate(s.now())
+		if err != nil {
+			return err
+		}
+		if err := a.Authorize(docketcard.PermPersonWrite, next.SiteCode); err != nil {
+			return err
+		}
+		next.ID, next.Photo, next.CreatedAt = cur.ID, cur.Photo, cur.CreatedAt
+		next.Version, next.UpdatedAt = *patch.Version, s.now()
+		if err := tx.UpdatePerson(ctx, next); err != nil {
+			return err
+		}
+		out = next
+		return tx.AppendAudit(ctx, s.audit(a, docketcard.ActionUpdate, "person", id, next.SiteCode, changedFields(cur, next)))
+	})
+	return out, err
+}
+
+// SetPhoto replaces a person's photo with a sanitised copy of the upload:
+// decoded within size and pixel limits, re-encoded, metadata stripped,
+// encrypted at rest. version is the person's version the client read.
+func (s *Service) SetPhoto(ctx context.Context, a docketcard.Actor, id string, version int, r io.Reader) (*docketcard.Person, error) {
+	if err := a.Authorize(docketcard.PermPersonWrite, ""); err != nil {
+		return nil, err
+	}
+	img, err := photo.Sanitize(r, s.cfg.PhotoLimits)
+	if err != nil {
+		return nil, err
+	}
+	// Check access before storing anything.
+	if err := s.store.ReadTx(ctx, func(tx docketcard.Tx) error {
+		cur, err := tx.GetPerson(ctx, id)
+		if err != nil {
+			return err
+		}
+		return a.Authorize(docketcard.PermPersonWrite, cur.SiteCode)
+	}); err != nil {
+		return nil, err
+	}
+	ref, err := s.blobs.Put(ctx, img.ContentType, img.Data)
+	if err != nil {
+		return nil, err
+	}
+	var out *docketcard.Person
+	err = s.store.WithTx(ctx, func(tx docketcard.Tx) error {
+		cur, err := tx.GetPerson(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := a.Authorize(docketcard.PermPersonWrite, cur.SiteCode); err != nil {
+			return err
+		}
+		if err := tx.CreateBlob(ctx, &ref, s.now()); err != nil {
+			return err
+		}
+		next := *cur
+		next.Photo, next.Version, next.UpdatedAt = &ref, version, s.now()
+		if err := tx.UpdatePerson(ctx, &next); err != nil {
+			return err
+		}
+		out = &next
+		return tx.AppendAudit(ctx, s.audit(a, docketcard.ActionUpdate, "person", id, cur.SiteCode, "changed: photo"))
+	})
+	if err != nil {
+		// The sealed bytes were written first; remove them so a failed
+		// update leaves nothing behind.
+		_ = s.blobs.Delete(context.WithoutCancel(ctx), ref.ID)
+		return nil, err
+	}
+	return out, nil
+}
+
+// GetPhoto returns a person's photo (JPEG). Audited as a read.
+func (s *Service) GetPhoto(ctx context.Context, a docketcard.Actor, id string) ([]byte, string, error) {
+	p, err := s.readPerson(ctx, a, func(tx docketcard.Tx) (*docketcard.Person, error) { return tx.GetPerson(ctx, id) }, "photo")
+	if err != nil {
+		return nil, "", err
+	}
+	if p.Photo == nil {
+		return nil, "", docketcard.Errorf(docketcard.ENOTFOUND, "This person has no photo.")
+	}
+	b, err := s.blobs.Get(ctx, *p.Photo)
+	return b, p.Photo.ContentType, err
+}

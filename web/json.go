@@ -1,0 +1,105 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/docketcard/docketcard"
+)
+
+// MaxJSONBytes bounds a JSON request body.
+const MaxJSONBytes = 1 << 20
+
+// decode reads exactly one JSON object into v, rejecting unknown fields,
+// trailing data, a wrong content type and bodies over MaxJSONBytes, each
+// with a specific message.
+func decode(w http.ResponseWriter, r *http.Request, v any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return docketcard.Errorf(docketcard.EUNSUPPORTED, "Send the request body as application/json.")
+		}
+	} else {
+		return docketcard.Errorf(docketcard.EUNSUPPORTED, "Send the request body as application/json (Content-Type header missing).")
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxJSONBytes))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
+		return docketcard.Errorf(docketcard.EINVALID, "The request body must hold exactly one JSON object.")
+	}
+	return nil
+}
+
+func jsonError(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var mbe *http.MaxBytesError
+	var de *docketcard.Error
+	switch {
+	case errors.As(err, &mbe):
+		return docketcard.Errorf(docketcard.ETOOLARGE, "The request body is larger than %d bytes.", mbe.Limit)
+	case errors.As(err, &syn):
+		return docketcard.Errorf(docketcard.EINVALID, "The request body is not valid JSON (at byte %d).", syn.Offset)
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			field = "(body)"
+		}
+		return &docketcard.Error{Code: docketcard.EINVALID,
+			Message: fmt.Sprintf("Invalid request: %s: must be %s, not a JSON %s", field, jsonKind(typ.Type.Kind().String()), typ.Value),
+			Fields:  []docketcard.FieldError{{Field: field, Message: fmt.Sprintf("must be %s, not a JSON %s", jsonKind(typ.Type.Kind().String()), typ.Value)}}}
+	case errors.Is(err, io.EOF):
+		return docketcard.Errorf(docketcard.EINVALID, "The request body is empty; send a JSON object.")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return docketcard.Errorf(docketcard.EINVALID, "The request body ends in the middle of the JSON.")
+	case errors.As(err, &de):
+		return err
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return &docketcard.Error{Code: docketcard.EINVALID, Message: fmt.Sprintf("Invalid request: unknown field %q.", name),
+			Fields: []docketcard.FieldError{{Field: name, Message: "is not a known field"}}}
+	}
+	return docketcard.Errorf(docketcard.EINVALID, "The request body could not be read as JSON.")
+}
+
+func jsonKind(k string) string {
+	switch k {
+	case "string":
+		return "a string"
+	case "int", "int64", "int32", "uint", "uint64":
+		return "an integer"
+	case "bool":
+		return "true or false"
+	case "slice":
+		return "an array"
+	case "struct", "map":
+		return "an object"
+	case "ptr":
+		return "a value of the right type"
+	}
+	return "a " + k
+}
+
+// writeJSON renders v with status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+// Page is the envelope of every list response.
+type Page[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"next_cursor,omitempty"`
+}
