@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/docketcard/docketcard/app"
+	"github.com/docketcard/docketcard/blob"
+	"github.com/docketcard/docketcard/demo"
+)
+
+// demo creates (on first run) a data directory with an SQLite database,
+// a master key for files at rest, the four pilot sites, one user per role
+// and synthetic people; then serves it on 127.0.0.1.
+func (m *Main) demo(ctx context.Context, args []string) error {
+	cfg, err := m.loadConfig()
+	if err != nil {
+		return err
+	}
+	cfg.SecureCookies = false // plain HTTP on loopback
+	fs := m.flags("demo", &cfg)
+	people := fs.Int("people", 200, "how many synthetic people to create")
+	seed := fs.Uint64("seed", 1, "random seed for the synthetic data")
+	noServe := fs.Bool("no-serve", false, "create the data and exit without serving")
+	reset := fs.Bool("reset", false, "delete the demo data directory first")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *people < 0 || *people > 1_000_000 {
+		return usageError{"-people must be between 0 and 1000000"}
+	}
+	if cfg.DBDriver != "sqlite" {
+		return usageError{"the demo runs on the embedded SQLite database; use `serve` for PostgreSQL"}
+	}
+	host, _, _ := strings.Cut(cfg.Addr, ":")
+	if host != "127.0.0.1" && host != "localhost" && host != "[::1]" {
+		return usageError{"the demo serves on loopback only (127.0.0.1); it uses plain HTTP and printed passwords"}
+	}
+	dir := cfg.DataDir
+	if *reset {
+		if err := os.RemoveAll(dir); err != nil {
+			return err
+		}
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create data directory: %w", err)
+	}
+	keyFile := filepath.Join(dir, "master.key")
+	if cfg.MasterKeys == "" {
+		k, err := os.ReadFile(keyFile)
+		if errors.Is(err, fs2ErrNotExist) {
+			text, err := blob.GenerateKeyText("demo1")
+			if err != nil {
+				return err
+			}
+			if err := os.WriteFile(keyFile, []byte(text+"\n"), 0o600); err != nil {
+				return err
+			}
+			k = []byte(text)
+		} else if err != nil {
+			return err
+		}
+		cfg.MasterKeys = strings.TrimSpace(string(k))
+	}
+	loginsFile := filepath.Join(dir, "demo-logins.txt")
+	_, statErr := os.Stat(loginsFile)
+	fresh := errors.Is(statErr, fs2ErrNotExist)
+
+	a, err := m.open(ctx, cfg, app.Options{Migrate: true})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if fresh {
+		fmt.Fprintf(m.Stdout, "Creating demo data in %s (%d synthetic people)…\n", dir, *people)
+		start := time.Now()
+		res, err := demo.Load(ctx, a.Service, time.Now(), demo.Options{People: *people, Seed: *seed, Progress: func(done, total int) {
+			if done%50 == 0 || done == total {
+				fmt.Fprintf(m.Stderr, "  %d/%d people\n", done, total)
+			}
+		}})
+		if err != nil {
+			return err
+		}
+		var b strings.Builder
+		fmt.Fprintf(&b, "%-12s %-20s %-26s %s\n", "USERNAME", "ROLE", "PASSWORD", "SITES")
+		for _, l := range res.Logins {
+			fmt.Fprintf(&b, "%-12s %-20s %-26s %s\n", l.Username, l.Role, l.Password, strings.Join(l.Sites, ","))
+		}
+		if err := os.WriteFile(loginsFile, []byte(b.String()), 0o600); err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "Created %d people in %s.\n", res.People, time.Since(start).Round(time.Millisecond))
+	} else {
+		fmt.Fprintf(m.Stdout, "Using the existing demo data in %s (run with -reset to start over).\n", dir)
+	}
+	logins, err := os.ReadFile(loginsFile)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "\nDemo logins (synthetic data only; also in %s):\n%s\n", loginsFile, logins)
+	if *noServe {
+		return nil
+	}
+	m.announce = func(addr string) {
+		fmt.Fprintf(m.Stdout, "docketcard demo is serving at http://%s/  (Ctrl-C to stop)\n", addr)
+	}
+	return m.runServer(ctx, a, a.Config)
+}
+
+var fs2ErrNotExist = fs.ErrNotExist

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/docketcard/docketcard/app"
+	"github.com/docketcard/docketcard/config"
+)
+
+func (m *Main) serve(ctx context.Context, args []string) error {
+	cfg, err := m.loadConfig()
+	if err != nil {
+		return err
+	}
+	fs := m.flags("serve", &cfg)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := m.open(ctx, cfg, app.Options{})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	a.Log.Info("starting", "version", app.Version, "config", a.Config.Redacted())
+	return m.runServer(ctx, a, cfg)
+}
+
+// runServer listens, serves until ctx ends, then shuts down gracefully:
+// it stops accepting, lets requests in flight finish within the grace
+// period, and only then returns (and the caller closes the database).
+func (m *Main) runServer(ctx context.Context, a *app.App, cfg config.Config) error {
+	srv, err := a.Server()
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	hs := srv.HTTPServer(cfg.Addr)
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	addr := ln.Addr().String()
+	a.Log.Info("listening", "addr", addr)
+	if m.announce != nil {
+		m.announce(addr)
+	}
+	if m.Ready != nil {
+		m.Ready(addr)
+	}
+	// Expired sessions are removed periodically by whichever server runs
+	// the sweep; the delete is idempotent, so several servers are harmless.
+	go func() {
+		t := time.NewTicker(10 * time.Minute)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if n, err := a.Service.CleanupSessions(ctx); err != nil {
+					a.Log.Warn("session cleanup", "err", err)
+				} else if n > 0 {
+					a.Log.Info("session cleanup", "deleted", n)
+				}
+			}
+		}
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down", "grace", cfg.ShutdownGrace)
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	a.Log.Info("stopped")
+	return nil
+}
