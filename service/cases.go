@@ -66,7 +66,8 @@ func (s *Service) GetCase(ctx context.Context, a docketcard.Actor, id string) (*
 		return nil, err
 	}
 	var out CaseDetail
-	err := s.store.WithTx(ctx, func(tx docketcard.Tx) error {
+	var ae *docketcard.AuditEntry
+	err := s.store.ReadTx(ctx, func(tx docketcard.Tx) error {
 		c, err := caseFor(ctx, tx, a, docketcard.PermCaseRead, id)
 		if err != nil {
 			return err
@@ -80,8 +81,12 @@ func (s *Service) GetCase(ctx context.Context, a docketcard.Actor, id string) (*
 			return err
 		}
 		out.Reporting = r
-		return tx.AppendAudit(ctx, s.audit(a, docketcard.ActionRead, "case", id, c.SiteCode, "person "+c.PersonID))
+		ae = s.audit(a, docketcard.ActionRead, "case", id, c.SiteCode, "person "+c.PersonID)
+		return nil
 	})
+	if err == nil {
+		err = s.auditRead(ctx, ae)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +99,8 @@ func (s *Service) ListCases(ctx context.Context, a docketcard.Actor, personID st
 		return nil, err
 	}
 	var out []*docketcard.Case
-	err := s.store.WithTx(ctx, func(tx docketcard.Tx) error {
+	var ae *docketcard.AuditEntry
+	err := s.store.ReadTx(ctx, func(tx docketcard.Tx) error {
 		site, err := personSite(ctx, tx, personID)
 		if err != nil {
 			return err
@@ -105,8 +111,12 @@ func (s *Service) ListCases(ctx context.Context, a docketcard.Actor, personID st
 		if out, err = tx.ListCases(ctx, personID); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, s.audit(a, docketcard.ActionList, "case", personID, site, "cases of person"))
+		ae = s.audit(a, docketcard.ActionList, "case", personID, site, "cases of person")
+		return nil
 	})
+	if err == nil {
+		err = s.auditRead(ctx, ae)
+	}
 	return out, err
 }
 
@@ -171,7 +181,8 @@ func (s *Service) ListHearings(ctx context.Context, a docketcard.Actor, caseID s
 		return nil, err
 	}
 	var out []*docketcard.Hearing
-	err := s.store.WithTx(ctx, func(tx docketcard.Tx) error {
+	var ae *docketcard.AuditEntry
+	err := s.store.ReadTx(ctx, func(tx docketcard.Tx) error {
 		c, err := caseFor(ctx, tx, a, docketcard.PermCaseRead, caseID)
 		if err != nil {
 			return err
@@ -179,8 +190,12 @@ func (s *Service) ListHearings(ctx context.Context, a docketcard.Actor, caseID s
 		if out, err = tx.ListHearings(ctx, caseID); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, s.audit(a, docketcard.ActionList, "hearing", caseID, c.SiteCode, "hearings of case"))
+		ae = s.audit(a, docketcard.ActionList, "hearing", caseID, c.SiteCode, "hearings of case")
+		return nil
 	})
+	if err == nil {
+		err = s.auditRead(ctx, ae)
+	}
 	return out, err
 }
 
@@ -249,7 +264,8 @@ func (s *Service) GetReporting(ctx context.Context, a docketcard.Actor, caseID s
 		return nil, err
 	}
 	var out *docketcard.ReportingSchedule
-	err := s.store.WithTx(ctx, func(tx docketcard.Tx) error {
+	var ae *docketcard.AuditEntry
+	err := s.store.ReadTx(ctx, func(tx docketcard.Tx) error {
 		c, err := caseFor(ctx, tx, a, docketcard.PermCaseRead, caseID)
 		if err != nil {
 			return err
@@ -257,7 +273,11 @@ func (s *Service) GetReporting(ctx context.Context, a docketcard.Actor, caseID s
 		if out, err = tx.GetReporting(ctx, caseID); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, s.audit(a, docketcard.ActionRead, "reporting_schedule", caseID, c.SiteCode, ""))
+		ae = s.audit(a, docketcard.ActionRead, "reporting_schedule", caseID, c.SiteCode, "")
+		return nil
 	})
+	if err == nil {
+		err = s.auditRead(ctx, ae)
+	}
 	return out, err
 }

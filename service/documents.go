@@ -73,7 +73,8 @@ func (s *Service) ListDocuments(ctx context.Context, a docketcard.Actor, personI
 		return nil, err
 	}
 	var out []*docketcard.Document
-	err := s.store.WithTx(ctx, func(tx docketcard.Tx) error {
+	var ae *docketcard.AuditEntry
+	err := s.store.ReadTx(ctx, func(tx docketcard.Tx) error {
 		site, err := personSite(ctx, tx, personID)
 		if err != nil {
 			return err
@@ -84,8 +85,12 @@ func (s *Service) ListDocuments(ctx context.Context, a docketcard.Actor, personI
 		if out, err = tx.ListDocuments(ctx, personID); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, s.audit(a, docketcard.ActionList, "document", personID, site, "documents of person"))
+		ae = s.audit(a, docketcard.ActionList, "document", personID, site, "documents of person")
+		return nil
 	})
+	if err == nil {
+		err = s.auditRead(ctx, ae)
+	}
 	return out, err
 }
 
@@ -94,7 +99,8 @@ func (s *Service) readDocument(ctx context.Context, a docketcard.Actor, id, what
 		return nil, err
 	}
 	var d *docketcard.Document
-	err := s.store.WithTx(ctx, func(tx docketcard.Tx) error {
+	var ae *docketcard.AuditEntry
+	err := s.store.ReadTx(ctx, func(tx docketcard.Tx) error {
 		var err error
 		if d, err = tx.GetDocument(ctx, id); err != nil {
 			return err
@@ -106,8 +112,12 @@ func (s *Service) readDocument(ctx context.Context, a docketcard.Actor, id, what
 		if err := a.Authorize(docketcard.PermDocumentRead, site); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, s.audit(a, docketcard.ActionRead, "document", id, site, what))
+		ae = s.audit(a, docketcard.ActionRead, "document", id, site, what)
+		return nil
 	})
+	if err == nil {
+		err = s.auditRead(ctx, ae)
+	}
 	return d, err
 }
 

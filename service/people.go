@@ -83,17 +83,17 @@ func (s *Service) readPerson(ctx context.Context, a docketcard.Actor, load func(
 		return nil, err
 	}
 	var p *docketcard.Person
-	err := s.store.WithTx(ctx, func(tx docketcard.Tx) error {
+	err := s.store.ReadTx(ctx, func(tx docketcard.Tx) error {
 		var err error
 		if p, err = load(tx); err != nil {
 			return err
 		}
-		if err := a.Authorize(docketcard.PermPersonRead, p.SiteCode); err != nil {
-			return err
-		}
-		return tx.AppendAudit(ctx, s.audit(a, docketcard.ActionRead, "person", p.ID, p.SiteCode, what))
+		return a.Authorize(docketcard.PermPersonRead, p.SiteCode)
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := s.auditRead(ctx, s.audit(a, docketcard.ActionRead, "person", p.ID, p.SiteCode, what)); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -133,7 +133,8 @@ func (s *Service) ListPeople(ctx context.Context, a docketcard.Actor, site, curs
 	}
 	limit = clampLimit(limit, 50, 200)
 	page := &PersonPage{}
-	err := s.store.WithTx(ctx, func(tx docketcard.Tx) error {
+	var ids []string
+	err := s.store.ReadTx(ctx, func(tx docketcard.Tx) error {
 		if a.System && site == "" {
 			all, err := tx.ListSites(ctx)
 			if err != nil {
@@ -153,17 +154,18 @@ func (s *Service) ListPeople(ctx context.Context, a docketcard.Actor, site, curs
 			page.NextCursor = people[limit-1].ID
 		}
 		page.Items = people
-		if len(people) == 0 {
-			return nil
+		for _, p := range people {
+			ids = append(ids, p.ID)
 		}
-		ids := make([]string, len(people))
-		for i, p := range people {
-			ids[i] = p.ID
-		}
-		return tx.AppendAudit(ctx, s.audit(a, docketcard.ActionList, "person", "list", site, "records "+strings.Join(ids, ",")))
+		return nil
 	})
 	if err != nil {
 		return nil, err
+	}
+	if len(ids) > 0 {
+		if err := s.auditRead(ctx, s.audit(a, docketcard.ActionList, "person", "list", site, "records "+strings.Join(ids, ","))); err != nil {
+			return nil, err
+		}
 	}
 	return page, nil
 }

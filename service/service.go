@@ -51,6 +51,7 @@ type Service struct {
 	log   *slog.Logger
 	newID func() string
 	dummy string // a password hash to verify against for unknown users
+	reads *groupAudit
 }
 
 // New returns a Service. clock may be nil (time.Now).
@@ -61,7 +62,7 @@ func New(store docketcard.Store, blobs docketcard.BlobStore, clock docketcard.Cl
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{store: store, blobs: blobs, clock: clock, cfg: cfg, log: log, newID: NewID}
+	s := &Service{store: store, blobs: blobs, clock: clock, cfg: cfg, log: log, newID: NewID, reads: &groupAudit{store: store}}
 	s.dummy, _ = HashPassword("not-a-real-password-for-timing", cfg.Password)
 	return s
 }
@@ -122,6 +123,13 @@ func (s *Service) audit(a docketcard.Actor, action, subjectType, subjectID, site
 		SubjectType: subjectType, SubjectID: subjectID, SiteCode: site, Purpose: purpose(a),
 		RequestID: a.RequestID, Detail: detail,
 	}
+}
+
+// auditRead records a read of personal data before the data are
+// returned: the caller reads in a read-only transaction, then waits here
+// until the audit entry has committed (by group commit with other reads).
+func (s *Service) auditRead(ctx context.Context, e *docketcard.AuditEntry) error {
+	return s.reads.Append(ctx, e)
 }
 
 // appendAudit writes entries inside tx.

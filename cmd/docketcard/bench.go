@@ -52,7 +52,7 @@ func (m *Main) bench(ctx context.Context, args []string) error {
 
 func (m *Main) benchStore(ctx context.Context, driver, pgURL string, people, requests, clients int) error {
 	now := time.Now().UTC()
-	file := perf.PeopleCSV(people, 1, []string{"HOU"}, now)
+	file := perf.PeopleCSV(people, 0, []string{"HOU"}, now)
 	open := func() (*app.App, func(), error) {
 		dir, err := os.MkdirTemp("", "docketcard-bench-")
 		if err != nil {

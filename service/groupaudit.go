@@ -1,0 +1,70 @@
+package service
+
+import (
+	"context"
+	"sync"
+
+	"github.com/docketcard/docketcard"
+)
+
+// groupAudit appends the audit entries of reads with group commit: callers
+// queue their entry; one of them (the leader) writes everything queued in
+// a single transaction, then the next batch, while the others wait for the
+// batch that holds their entry to commit. A read is still never answered
+// before its audit entry is durable, but 32 concurrent reads cost one
+// commit instead of 32 serialised ones behind the chain's head lock.
+type groupAudit struct {
+	store    docketcard.Store
+	mu       sync.Mutex
+	pending  []*pendingAudit
+	flushing bool
+}
+
+type pendingAudit struct {
+	e    *docketcard.AuditEntry
+	done chan error
+}
+
+// maxAuditBatch bounds one group-commit transaction.
+const maxAuditBatch = 512
+
+// Append makes e durable, returning once its batch has committed.
+func (g *groupAudit) Append(ctx context.Context, e *docketcard.AuditEntry) error {
+	p := &pendingAudit{e: e, done: make(chan error, 1)}
+	g.mu.Lock()
+	g.pending = append(g.pending, p)
+	if g.flushing {
+		g.mu.Unlock()
+		select {
+		case err := <-p.done:
+			return err
+		case <-ctx.Done():
+			// The entry may still be written: an audited read that was
+			// then abandoned is recorded, which errs on the safe side.
+			return ctx.Err()
+		}
+	}
+	g.flushing = true
+	for len(g.pending) > 0 {
+		n := min(len(g.pending), maxAuditBatch)
+		batch := g.pending[:n:n]
+		g.pending = g.pending[n:]
+		g.mu.Unlock()
+		es := make([]*docketcard.AuditEntry, len(batch))
+		for i, b := range batch {
+			es[i] = b.e
+		}
+		// The batch belongs to many requests: one caller's cancellation
+		// must not abort the others' audit entries.
+		err := g.store.WithTx(context.WithoutCancel(ctx), func(tx docketcard.Tx) error {
+			return tx.AppendAudit(ctx, es...)
+		})
+		for _, b := range batch {
+			b.done <- err
+		}
+		g.mu.Lock()
+	}
+	g.flushing = false
+	g.mu.Unlock()
+	return <-p.done
+}
