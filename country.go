@@ -65,7 +65,11 @@ func ParseLanguage(s string) (string, error) {
 	if err != nil {
 		return "", Errorf(EINVALID, "unknown language tag %q (use a BCP 47 tag such as en, es or ht)", s)
 	}
-	if base, conf := t.Base(); conf == language.No || base.String() == "und" {
+	switch strings.ToLower(strings.FieldsFunc(s, func(r rune) bool { return r == '-' || r == '_' })[0]) {
+	case "und", "zxx", "mul", "mis":
+		return "", Errorf(EINVALID, "language tag %q does not name a language (use a BCP 47 tag such as en, es or ht)", s)
+	}
+	if _, conf := t.Base(); conf == language.No {
 		return "", Errorf(EINVALID, "unknown language tag %q (use a BCP 47 tag such as en, es or ht)", s)
 	}
 	return t.String(), nil

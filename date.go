@@ -42,7 +42,7 @@ func ParsePartialDate(s string) (PartialDate, error) {
 			return PartialDate{}, Errorf(EINVALID, "date %q must be YYYY, YYYY-MM or YYYY-MM-DD", s)
 		}
 		n, err := strconv.Atoi(p)
-		if err != nil || n < 0 {
+		if err != nil || strings.Trim(p, "0123456789") != "" {
 			return PartialDate{}, Errorf(EINVALID, "date %q must contain only digits and hyphens", s)
 		}
 		nums[i] = n

@@ -65,7 +65,7 @@ func ValidatePassword(pw, username string) error {
 		return Errorf(EINVALID, "must be at most 256 characters")
 	case strings.EqualFold(pw, username):
 		return Errorf(EINVALID, "must not be the username")
-	case strings.Count(pw, pw[:1]) == len(pw):
+	case strings.Count(pw, string([]rune(pw)[:1])) == n:
 		return Errorf(EINVALID, "must not repeat one character")
 	}
 	return nil
@@ -204,7 +204,8 @@ type APIToken struct {
 }
 
 // Session is a signed-in browser session. Only the hash of its secret is
-// stored; the server is stateless and any instance can check it.
+// stored. Sessions live in the database, not in server memory, so any
+// server process sharing the database can check it.
 type Session struct {
 	UserID    string
 	CSRFToken string

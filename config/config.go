@@ -197,11 +197,27 @@ func (c Config) Redacted() Config {
 	if out.MasterKeys != "" {
 		out.MasterKeys = "[redacted]"
 	}
-	if u, err := url.Parse(out.DatabaseURL); err == nil && u.User != nil {
-		if _, has := u.User.Password(); has {
-			u.User = url.UserPassword(u.User.Username(), "redacted")
+	if u, err := url.Parse(out.DatabaseURL); err == nil {
+		changed := false
+		if u.User != nil {
+			if _, has := u.User.Password(); has {
+				u.User = url.UserPassword(u.User.Username(), "redacted")
+				changed = true
+			}
+		}
+		q := u.Query()
+		for k := range q {
+			if strings.EqualFold(k, "password") || strings.EqualFold(k, "sslpassword") {
+				q.Set(k, "redacted")
+				changed = true
+			}
+		}
+		if changed {
+			u.RawQuery = q.Encode()
 			out.DatabaseURL = u.String()
 		}
+	} else {
+		out.DatabaseURL = "[unparseable, redacted]"
 	}
 	return out
 }

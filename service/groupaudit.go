@@ -56,8 +56,9 @@ func (g *groupAudit) Append(ctx context.Context, e *docketcard.AuditEntry) error
 		}
 		// The batch belongs to many requests: one caller's cancellation
 		// must not abort the others' audit entries.
-		err := g.store.WithTx(context.WithoutCancel(ctx), func(tx docketcard.Tx) error {
-			return tx.AppendAudit(ctx, es...)
+		bctx := context.WithoutCancel(ctx)
+		err := g.store.WithTx(bctx, func(tx docketcard.Tx) error {
+			return tx.AppendAudit(bctx, es...)
 		})
 		for _, b := range batch {
 			b.done <- err

@@ -64,6 +64,9 @@ func (s *Service) CreatePerson(ctx context.Context, a docketcard.Actor, in docke
 	}
 	p.ID, p.CreatedAt, p.UpdatedAt = s.newID(), s.now(), s.now()
 	err = s.store.WithTx(ctx, func(tx docketcard.Tx) error {
+		if err := activeSite(ctx, tx, p.SiteCode); err != nil {
+			return err
+		}
 		if err := tx.CreatePerson(ctx, p); err != nil {
 			return err
 		}
@@ -73,6 +76,22 @@ func (s *Service) CreatePerson(ctx context.Context, a docketcard.Actor, in docke
 		return nil, err
 	}
 	return p, nil
+}
+
+// activeSite checks that people may be enrolled at (or moved to) site.
+func activeSite(ctx context.Context, tx docketcard.Tx, code string) error {
+	st, err := tx.GetSite(ctx, code)
+	if docketcard.ErrorCode(err) == docketcard.ENOTFOUND {
+		return &docketcard.Error{Code: docketcard.EINVALID, Message: "Invalid person: site_code: site " + code + " does not exist",
+			Fields: []docketcard.FieldError{{Field: "site_code", Message: "site " + code + " does not exist"}}}
+	} else if err != nil {
+		return err
+	}
+	if !st.Active {
+		return &docketcard.Error{Code: docketcard.EINVALID, Message: "Invalid person: site_code: site " + code + " is not active",
+			Fields: []docketcard.FieldError{{Field: "site_code", Message: "site " + code + " is not active"}}}
+	}
+	return nil
 }
 
 // readPerson loads a person, checks the actor may read it, and audits the
@@ -194,6 +213,11 @@ func (s *Service) UpdatePerson(ctx context.Context, a docketcard.Actor, id strin
 		if err := a.Authorize(docketcard.PermPersonWrite, next.SiteCode); err != nil {
 			return err
 		}
+		if next.SiteCode != cur.SiteCode {
+			if err := activeSite(ctx, tx, next.SiteCode); err != nil {
+				return err
+			}
+		}
 		next.ID, next.Photo, next.CreatedAt = cur.ID, cur.Photo, cur.CreatedAt
 		next.Version, next.UpdatedAt = *patch.Version, s.now()
 		if err := tx.UpdatePerson(ctx, next); err != nil {
@@ -231,6 +255,7 @@ func (s *Service) SetPhoto(ctx context.Context, a docketcard.Actor, id string, v
 		return nil, err
 	}
 	var out *docketcard.Person
+	var replaced *docketcard.BlobRef
 	err = s.store.WithTx(ctx, func(tx docketcard.Tx) error {
 		cur, err := tx.GetPerson(ctx, id)
 		if err != nil {
@@ -239,6 +264,7 @@ func (s *Service) SetPhoto(ctx context.Context, a docketcard.Actor, id string, v
 		if err := a.Authorize(docketcard.PermPersonWrite, cur.SiteCode); err != nil {
 			return err
 		}
+		replaced = cur.Photo
 		if err := tx.CreateBlob(ctx, &ref, s.now()); err != nil {
 			return err
 		}
@@ -255,6 +281,13 @@ func (s *Service) SetPhoto(ctx context.Context, a docketcard.Actor, id string, v
 		// update leaves nothing behind.
 		_ = s.blobs.Delete(context.WithoutCancel(ctx), ref.ID)
 		return nil, err
+	}
+	// The old photo's metadata row stays (the audit trail may refer to it)
+	// but its sealed bytes are no longer needed.
+	if replaced != nil {
+		if err := s.blobs.Delete(context.WithoutCancel(ctx), replaced.ID); err != nil {
+			s.log.Warn("could not delete a replaced photo's sealed bytes", "blob", replaced.ID, "err", err)
+		}
 	}
 	return out, nil
 }

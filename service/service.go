@@ -92,9 +92,15 @@ var defaultPurposes = map[docketcard.Role]string{
 
 func purpose(a docketcard.Actor) string {
 	if p := strings.TrimSpace(a.Purpose); p != "" {
-		if len(p) > 200 {
-			p = p[:200]
+		if r := []rune(p); len(r) > 200 {
+			p = string(r[:200])
 		}
+		p = strings.Map(func(r rune) rune {
+			if r < ' ' || r == 0x7f {
+				return ' '
+			}
+			return r
+		}, p)
 		return p
 	}
 	if a.System {

@@ -153,6 +153,22 @@ func (s *Service) SetPassword(ctx context.Context, a docketcard.Actor, id, curre
 		return err
 	}
 	if self && !CheckPassword(current, hash) {
+		// A stolen session must not become a password-guessing oracle:
+		// count the failure toward the lock-out and audit it.
+		_ = s.store.WithTx(ctx, func(tx docketcard.Tx) error {
+			n, err := tx.RecordLoginFailure(ctx, id, s.cfg.LockoutThreshold, s.now().Add(s.cfg.LockoutDuration))
+			if err != nil {
+				return err
+			}
+			es := []*docketcard.AuditEntry{s.audit(a, docketcard.ActionLoginFailed, "user", id, "", "wrong current password on password change")}
+			if n >= s.cfg.LockoutThreshold {
+				es = append(es, s.audit(a, docketcard.ActionLocked, "user", id, "", "locked after repeated failures"))
+				if err := tx.DeleteUserSessions(ctx, id); err != nil {
+					return err
+				}
+			}
+			return appendAudit(ctx, tx, es...)
+		})
 		return docketcard.Errorf(docketcard.EFORBIDDEN, "The current password is wrong.")
 	}
 	if err := docketcard.ValidatePassword(next, u.Username); err != nil {

@@ -15,9 +15,11 @@ type BlobBackend struct{ db *DB }
 // BlobBackend returns the database blob backend of db.
 func (db *DB) BlobBackend() *BlobBackend { return &BlobBackend{db: db} }
 
-// Put stores sealed bytes; writing the same id twice is an error.
+// Put stores sealed bytes, replacing any object with the same id (as the
+// blob.Backend contract says; key rotation rewrites objects in place).
 func (b *BlobBackend) Put(ctx context.Context, id string, sealed []byte) error {
-	_, err := b.db.write.ExecContext(ctx, b.db.Rebind(`INSERT INTO blob_objects (id, sealed) VALUES (?, ?)`), id, sealed)
+	_, err := b.db.write.ExecContext(ctx, b.db.Rebind(`INSERT INTO blob_objects (id, sealed) VALUES (?, ?)
+		ON CONFLICT (id) DO UPDATE SET sealed = excluded.sealed`), id, sealed)
 	return translate("BlobBackend.Put", err)
 }
 

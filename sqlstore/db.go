@@ -127,6 +127,13 @@ func (db *DB) openSQLite(o Options) error {
 		w.Close()
 		return fmt.Errorf("sqlstore: open sqlite %s: %w", path, err)
 	}
+	// The database holds personal data: readable by its owner only.
+	for _, f := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Chmod(f, 0o600); err != nil && !os.IsNotExist(err) {
+			w.Close()
+			return fmt.Errorf("sqlstore: restrict %s: %w", f, err)
+		}
+	}
 	r, err := sql.Open("sqlite", u+"?"+common+"&_pragma=query_only(1)")
 	if err != nil {
 		w.Close()
@@ -247,7 +254,10 @@ func (db *DB) ReadTx(ctx context.Context, fn func(docketcard.Tx) error) error {
 func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(docketcard.Tx) error) (err error) {
 	var opts *sql.TxOptions
 	if readOnly && db.dialect == DialectPostgres {
-		opts = &sql.TxOptions{ReadOnly: true}
+		// One snapshot for every query of the transaction, so a multi-query
+		// read (a page of people and their aliases, the audit chain and its
+		// head) is consistent. SQLite read transactions are snapshots already.
+		opts = &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead}
 	}
 	stx, err := pool.BeginTx(ctx, opts)
 	if err != nil {

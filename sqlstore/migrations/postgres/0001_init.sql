@@ -189,8 +189,9 @@ CREATE TABLE audit_head (
 INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
 
 -- The trail is append-only: the application never updates or deletes an
--- entry, and the database refuses to. (A superuser can disable this; the
--- hash chain is what catches that.)
+-- entry, and the database refuses to. (The table's owner or a superuser
+-- can disable the trigger; the hash chain is what catches that. Run the
+-- server as a role that does not own the schema to close that door.)
 CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     RAISE EXCEPTION 'audit_log is append-only';

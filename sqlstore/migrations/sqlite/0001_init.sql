@@ -1,6 +1,6 @@
 -- docketcard schema, version 1 (SQLite).
--- Times are stored by the driver as "YYYY-MM-DD HH:MM:SS.ffffff+00:00" text in
--- TIMESTAMP columns; calendar dates as "YYYY-MM-DD" (or partial "YYYY",
+-- Times are stored by the driver as "YYYY-MM-DD HH:MM:SS[.ffffff]+00:00" text
+-- (UTC, trailing zeros of the fraction dropped) in TIMESTAMP columns; calendar dates as "YYYY-MM-DD" (or partial "YYYY",
 -- "YYYY-MM" for dates of birth) in TEXT columns.
 
 CREATE TABLE sites (
