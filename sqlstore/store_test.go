@@ -383,3 +383,51 @@ func TestUsersSessionsTokens(t *testing.T) {
 		})
 	})
 }
+
+func TestUpdateUser(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		mustTx(t, db, func(tx docketcard.Tx) error { return tx.CreateSite(ctx, site("HOU")) })
+		u := &docketcard.User{ID: "u1", Username: "officer", DisplayName: "Officer", Roles: []docketcard.Role{docketcard.RoleEnrollmentOfficer},
+			Sites: []string{"HOU"}, CreatedAt: t0, UpdatedAt: t0}
+		mustTx(t, db, func(tx docketcard.Tx) error { return tx.CreateUser(ctx, u, "hash") })
+		mustTx(t, db, func(tx docketcard.Tx) error {
+			_, err := tx.RecordLoginFailure(ctx, "u1", 1, t0.Add(time.Hour))
+			return err
+		})
+		tests := []struct {
+			name   string
+			edit   func(u *docketcard.User)
+			locked bool
+		}{
+			{"rename keeps the lock", func(u *docketcard.User) { u.DisplayName = "Renamed" }, true},
+			{"unlock", func(u *docketcard.User) { u.LockedUntil = nil }, false},
+			{"disable and change roles", func(u *docketcard.User) {
+				u.Disabled, u.Roles, u.Sites = true, []docketcard.Role{docketcard.RoleAuditor}, nil
+			}, false},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				mustTx(t, db, func(tx docketcard.Tx) error {
+					cur, err := tx.GetUser(ctx, "u1")
+					if err != nil {
+						return err
+					}
+					tc.edit(cur)
+					if err := tx.UpdateUser(ctx, cur); err != nil {
+						return err
+					}
+					got, err := tx.GetUser(ctx, "u1")
+					if err != nil {
+						return err
+					}
+					if (got.LockedUntil != nil) != tc.locked || got.Version != cur.Version || got.DisplayName != cur.DisplayName ||
+						len(got.Roles) != len(cur.Roles) || got.Disabled != cur.Disabled {
+						t.Errorf("after update: %+v", got)
+					}
+					return nil
+				})
+			})
+		}
+	})
+}

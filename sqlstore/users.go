@@ -151,10 +151,12 @@ func (t *tx) ListUsers(ctx context.Context) ([]*docketcard.User, error) {
 // u.Version is current.
 func (t *tx) UpdateUser(ctx context.Context, u *docketcard.User) error {
 	u.UpdatedAt = ts(u.UpdatedAt)
+	// Clearing the lock also clears the failure count.
+	unlocked := u.LockedUntil == nil
 	res, err := t.exec(ctx, `UPDATE users SET display_name = ?, disabled = ?, locked_until = ?,
-		failed_logins = CASE WHEN ? IS NULL THEN 0 ELSE failed_logins END,
+		failed_logins = CASE WHEN ? THEN 0 ELSE failed_logins END,
 		version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
-		u.DisplayName, u.Disabled, nullTS(u.LockedUntil), nullTS(u.LockedUntil), u.UpdatedAt, u.ID, u.Version)
+		u.DisplayName, u.Disabled, nullTS(u.LockedUntil), unlocked, u.UpdatedAt, u.ID, u.Version)
 	if err != nil {
 		return translate("UpdateUser", err)
 	}

@@ -1,6 +1,8 @@
 package specimen
 
 import (
+	"github.com/docketcard/docketcard/internal/testenv"
+
 	"bytes"
 	"os"
 	"os/exec"
@@ -32,10 +34,7 @@ func person(k Kind) Fields {
 // test if pdftotext is not installed.
 func pdfText(t *testing.T, pdf []byte) string {
 	t.Helper()
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		t.Skip("pdftotext is not on PATH (Debian package poppler-utils); skipping the text checks")
-	}
+	bin := testenv.NeedCommand(t, "pdftotext", "poppler-utils")
 	path := filepath.Join(t.TempDir(), "specimen.pdf")
 	if err := os.WriteFile(path, pdf, 0o644); err != nil {
 		t.Fatal(err)
