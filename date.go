@@ -171,6 +171,22 @@ func (d Date) String() string {
 // MarshalText implements encoding.TextMarshaler.
 func (d Date) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 
+// MarshalJSON writes "YYYY-MM-DD" (or "" for no date). Without it the
+// embedded time.Time's MarshalJSON would win and write a timestamp.
+func (d Date) MarshalJSON() ([]byte, error) { return []byte(`"` + d.String() + `"`), nil }
+
+// UnmarshalJSON reads "YYYY-MM-DD" or "".
+func (d *Date) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*d = Date{}
+		return nil
+	}
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return Errorf(EINVALID, "date must be a string written YYYY-MM-DD")
+	}
+	return d.UnmarshalText(b[1 : len(b)-1])
+}
+
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (d *Date) UnmarshalText(b []byte) error {
 	if len(b) == 0 {

@@ -1,6 +1,7 @@
 package docketcard_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -315,4 +316,25 @@ func FuzzParsePartialDate(f *testing.F) {
 			t.Fatalf("%q does not round-trip: %v %v", s, again, err)
 		}
 	})
+}
+
+func TestDateJSON(t *testing.T) {
+	type doc struct {
+		On  docketcard.Date  `json:"on"`
+		Opt *docketcard.Date `json:"opt,omitempty"`
+	}
+	d, _ := docketcard.ParseDate("2026-10-01")
+	b, err := json.Marshal(doc{On: d})
+	if err != nil || string(b) != `{"on":"2026-10-01"}` {
+		t.Fatalf("marshal: %s %v", b, err)
+	}
+	var back doc
+	if err := json.Unmarshal([]byte(`{"on":"2024-02-29"}`), &back); err != nil || back.On.String() != "2024-02-29" {
+		t.Fatalf("unmarshal: %v %v", back, err)
+	}
+	for _, bad := range []string{`{"on":"2023-02-29"}`, `{"on":20230101}`, `{"on":"01/02/2023"}`} {
+		if err := json.Unmarshal([]byte(bad), &back); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
 }

@@ -8,10 +8,12 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -324,6 +326,14 @@ func translate(op string, err error) error {
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("sqlstore.%s: %w", op, err)
+	}
+	// The database cannot be reached: a closed pool, a refused or dropped
+	// connection. Clients get 503 (try again), not 500.
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	if errors.Is(err, sql.ErrConnDone) || errors.Is(err, driver.ErrBadConn) || errors.As(err, &ce) || errors.As(err, &ne) ||
+		strings.Contains(err.Error(), "database is closed") {
+		return &docketcard.Error{Code: docketcard.EUNAVAILABLE, Message: "The database is not available; try again shortly."}
 	}
 	return fmt.Errorf("sqlstore.%s: %w", op, err)
 }

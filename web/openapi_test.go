@@ -1,0 +1,1409 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"io"
+	"log/slog"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/textproto"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/docketcard/docketcard"
+	"github.com/docketcard/docketcard/internal/testapp"
+	"github.com/docketcard/docketcard/internal/testdb"
+	"github.com/docketcard/docketcard/service"
+	"github.com/docketcard/docketcard/web"
+)
+
+// The OpenAPI document is checked three ways: on its own (structure,
+// references, every schema compiles), against the routes the server
+// registers, and against real responses of a real server on each
+// dialect, which must have a documented status and media type and whose
+// JSON bodies must validate against the documented schema.
+
+// oaURL is the base URI under which the document is compiled, so
+// that its internal "#/components/..." references resolve.
+const oaURL = "https://docketcard.test/openapi.json"
+
+// oaDoc is the parsed OpenAPI document with a schema compiler.
+type oaDoc struct {
+	raw      []byte
+	root     map[string]any
+	compiler *jsonschema.Compiler
+
+	mu      sync.Mutex
+	schemas map[string]*jsonschema.Schema
+	seen    map[string]map[int]bool // "GET /api/v1/people" → statuses observed
+}
+
+func loadOpenAPIDoc(t testing.TB) *oaDoc {
+	t.Helper()
+	raw, err := os.ReadFile("openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var root map[string]any
+	if err := json.Unmarshal(raw, &root); err != nil {
+		t.Fatalf("openapi.json is not valid JSON: %v", err)
+	}
+	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft2020)
+	c.AssertFormat()
+	if err := c.AddResource(oaURL, v); err != nil {
+		t.Fatalf("add openapi.json as a schema resource: %v", err)
+	}
+	return &oaDoc{raw: raw, root: root, compiler: c, schemas: map[string]*jsonschema.Schema{}, seen: map[string]map[int]bool{}}
+}
+
+// oaEsc escapes one JSON pointer token.
+func oaEsc(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+}
+
+// ptr builds a JSON pointer from unescaped tokens.
+func oaPtr(tokens ...string) string {
+	var b strings.Builder
+	for _, t := range tokens {
+		b.WriteString("/" + oaEsc(t))
+	}
+	return b.String()
+}
+
+// schema compiles (once) the schema at a JSON pointer into the document.
+func (d *oaDoc) schema(t testing.TB, pointer string) *jsonschema.Schema {
+	t.Helper()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if s, ok := d.schemas[pointer]; ok {
+		return s
+	}
+	s, err := d.compiler.Compile(oaURL + "#" + pointer)
+	if err != nil {
+		t.Fatalf("compile schema %s: %v", pointer, err)
+	}
+	d.schemas[pointer] = s
+	return s
+}
+
+// lookup returns the node at a JSON pointer, or nil.
+func (d *oaDoc) lookup(pointer string) any {
+	var cur any = d.root
+	for _, tok := range strings.Split(strings.TrimPrefix(pointer, "/"), "/") {
+		if pointer == "" {
+			break
+		}
+		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+		m, ok := cur.(map[string]any)
+		if !ok {
+			if a, ok := cur.([]any); ok {
+				i, err := strconv.Atoi(tok)
+				if err != nil || i < 0 || i >= len(a) {
+					return nil
+				}
+				cur = a[i]
+				continue
+			}
+			return nil
+		}
+		if cur, ok = m[tok]; !ok {
+			return nil
+		}
+	}
+	return cur
+}
+
+// deref follows an OpenAPI reference object ({"$ref": "#/..."}) and
+// returns the object and the pointer at which it lives.
+func (d *oaDoc) deref(node any, at string) (map[string]any, string) {
+	for range 10 {
+		m, _ := node.(map[string]any)
+		r, ok := m["$ref"].(string)
+		if !ok {
+			return m, at
+		}
+		at = strings.TrimPrefix(r, "#")
+		node = d.lookup(at)
+	}
+	return nil, at
+}
+
+var oaMethods = []string{"get", "put", "post", "delete", "patch", "head", "options", "trace"}
+
+func (d *oaDoc) paths() map[string]any {
+	p, _ := d.root["paths"].(map[string]any)
+	return p
+}
+
+// operations lists "METHOD /template" for every documented operation.
+func (d *oaDoc) operations() []string {
+	var out []string
+	for tmpl, item := range d.paths() {
+		for _, m := range oaMethods {
+			if _, ok := item.(map[string]any)[m]; ok {
+				out = append(out, strings.ToUpper(m)+" "+tmpl)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func (d *oaDoc) operation(method, tmpl string) map[string]any {
+	item, _ := d.paths()[tmpl].(map[string]any)
+	op, _ := item[strings.ToLower(method)].(map[string]any)
+	return op
+}
+
+// match returns the path template of the document that serves method and
+// path, preferring literal segments over parameters (as http.ServeMux
+// does), or "" if none does.
+func (d *oaDoc) match(method, path string) string {
+	segs := strings.Split(path, "/")
+	best, bestLit := "", -1
+	for tmpl := range d.paths() {
+		if d.operation(method, tmpl) == nil {
+			continue
+		}
+		ts := strings.Split(tmpl, "/")
+		if len(ts) != len(segs) {
+			continue
+		}
+		lit, ok := 0, true
+		for i, s := range ts {
+			switch {
+			case strings.HasPrefix(s, "{") && strings.HasSuffix(s, "}"):
+				ok = ok && segs[i] != ""
+			case s == segs[i]:
+				lit++
+			default:
+				ok = false
+			}
+		}
+		if ok && lit > bestLit {
+			best, bestLit = tmpl, lit
+		}
+	}
+	return best
+}
+
+func (d *oaDoc) record(method, tmpl string, status int) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	k := method + " " + tmpl
+	if d.seen[k] == nil {
+		d.seen[k] = map[int]bool{}
+	}
+	d.seen[k][status] = true
+}
+
+func oaIsJSON(mt string) bool {
+	return mt == "application/json" || strings.HasSuffix(mt, "+json")
+}
+
+// oaMediaTypeKey returns the key of content that describes mt: the exact
+// media type, else a "type/*" range, else "*/*".
+func oaMediaTypeKey(content map[string]any, mt string) string {
+	if _, ok := content[mt]; ok {
+		return mt
+	}
+	if i := strings.IndexByte(mt, '/'); i > 0 {
+		if _, ok := content[mt[:i]+"/*"]; ok {
+			return mt[:i] + "/*"
+		}
+	}
+	if _, ok := content["*/*"]; ok {
+		return "*/*"
+	}
+	return ""
+}
+
+func oaShorten(b []byte) string {
+	if len(b) > 600 {
+		return string(b[:600]) + "…"
+	}
+	return string(b)
+}
+
+// checkResponse reads and closes res's body and checks the response
+// against the operation method+pathTemplate of doc: the status must be
+// documented, required headers present and valid, the Content-Type one
+// of the documented media types, and a JSON body valid against the
+// documented schema (problem bodies must also repeat the status and the
+// X-Request-Id). It returns the body.
+func checkResponse(t testing.TB, doc *oaDoc, method, pathTemplate string, res *http.Response) []byte {
+	t.Helper()
+	body, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	if err != nil {
+		t.Fatalf("%s %s: read body: %v", method, pathTemplate, err)
+	}
+	where := fmt.Sprintf("%s %s → %d", method, pathTemplate, res.StatusCode)
+	op := doc.operation(method, pathTemplate)
+	if op == nil {
+		t.Errorf("%s: the operation is not documented", where)
+		return body
+	}
+	doc.record(method, pathTemplate, res.StatusCode)
+	code := strconv.Itoa(res.StatusCode)
+	responses, _ := op["responses"].(map[string]any)
+	respNode, ok := responses[code]
+	if !ok {
+		t.Errorf("%s: status %d is not documented for this operation (body: %s)", where, res.StatusCode, oaShorten(body))
+		return body
+	}
+	resp, respPtr := doc.deref(respNode, oaPtr("paths", pathTemplate, strings.ToLower(method), "responses", code))
+	if resp == nil {
+		t.Fatalf("%s: unresolvable response reference", where)
+	}
+
+	headers, _ := resp["headers"].(map[string]any)
+	for name, h := range headers {
+		hdr, hdrPtr := doc.deref(h, respPtr+oaPtr("headers", name))
+		val := res.Header.Get(name)
+		if val == "" {
+			if req, _ := hdr["required"].(bool); req {
+				t.Errorf("%s: required header %s is missing", where, name)
+			}
+			continue
+		}
+		if _, ok := hdr["schema"]; ok {
+			if err := doc.schema(t, hdrPtr+"/schema").Validate(val); err != nil {
+				t.Errorf("%s: header %s: %q does not match its schema: %v", where, name, val, err)
+			}
+		}
+	}
+
+	content, _ := resp["content"].(map[string]any)
+	if len(content) == 0 {
+		if len(body) != 0 {
+			t.Errorf("%s: documented without content, but the body is %q", where, oaShorten(body))
+		}
+		return body
+	}
+	ct := res.Header.Get("Content-Type")
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		t.Errorf("%s: bad Content-Type %q: %v", where, ct, err)
+		return body
+	}
+	key := oaMediaTypeKey(content, mt)
+	if key == "" {
+		t.Errorf("%s: Content-Type %q is not documented (documented: %v)", where, ct, slices.Sorted(oaKeys(content)))
+		return body
+	}
+	mtObj, _ := content[key].(map[string]any)
+	if !oaIsJSON(mt) {
+		if len(body) == 0 {
+			t.Errorf("%s: empty %s body", where, mt)
+		}
+		return body
+	}
+	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(body))
+	if err != nil {
+		t.Errorf("%s: the %s body is not JSON: %v\n%s", where, mt, err, oaShorten(body))
+		return body
+	}
+	if _, ok := mtObj["schema"]; ok {
+		if err := doc.schema(t, respPtr+oaPtr("content", key, "schema")).Validate(v); err != nil {
+			t.Errorf("%s: the body does not match the documented schema: %v\nbody: %s", where, err, oaShorten(body))
+		}
+	}
+	if mt == "application/problem+json" {
+		oaCheckProblem(t, where, res, body)
+	}
+	return body
+}
+
+// oaCheckProblem checks what a schema cannot: that a problem repeats the
+// response's status and request ID, and that its code fits its status.
+func oaCheckProblem(t testing.TB, where string, res *http.Response, body []byte) {
+	t.Helper()
+	var p web.Problem
+	if err := json.Unmarshal(body, &p); err != nil {
+		t.Errorf("%s: problem: %v", where, err)
+		return
+	}
+	if p.Status != res.StatusCode {
+		t.Errorf("%s: problem status is %d", where, p.Status)
+	}
+	if id := res.Header.Get("X-Request-Id"); p.RequestID != id {
+		t.Errorf("%s: problem request_id %q, X-Request-Id header %q", where, p.RequestID, id)
+	}
+	if p.Type != "urn:docketcard:problem:"+p.Code {
+		t.Errorf("%s: problem type %q does not name code %q", where, p.Type, p.Code)
+	}
+	want := map[int]string{400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found", 409: "conflict",
+		413: "too_large", 415: "unsupported", 423: "locked", 429: "rate_limited", 500: "internal", 503: "unavailable"}
+	if w, ok := want[res.StatusCode]; ok && p.Code != w {
+		t.Errorf("%s: problem code %q, want %q", where, p.Code, w)
+	}
+}
+
+func oaKeys[V any](m map[string]V) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// TestOpenAPIDocument checks the document on its own: version, unique
+// operation IDs, summaries, tags, resolvable references, path parameters,
+// closed JSON request schemas, problem responses, and that every schema
+// compiles as JSON Schema 2020-12.
+func TestOpenAPIDocument(t *testing.T) {
+	doc := loadOpenAPIDoc(t)
+	if v := doc.root["openapi"]; v != "3.1.0" {
+		t.Errorf("openapi is %v, want 3.1.0", v)
+	}
+	for i, line := range strings.Split(string(doc.raw), "\n") {
+		indent := len(line) - len(strings.TrimLeft(line, " \t"))
+		if strings.Contains(line[:indent], "\t") || indent%2 != 0 {
+			t.Errorf("openapi.json:%d: indent with two spaces", i+1)
+		}
+	}
+
+	// Every reference resolves.
+	var walk func(node any, at string)
+	walk = func(node any, at string) {
+		switch n := node.(type) {
+		case map[string]any:
+			if r, ok := n["$ref"].(string); ok {
+				if !strings.HasPrefix(r, "#/") || doc.lookup(strings.TrimPrefix(r, "#")) == nil {
+					t.Errorf("%s: $ref %q does not resolve", at, r)
+				}
+			}
+			for k, v := range n {
+				walk(v, at+oaPtr(k))
+			}
+		case []any:
+			for i, v := range n {
+				walk(v, at+"/"+strconv.Itoa(i))
+			}
+		}
+	}
+	walk(doc.root, "")
+
+	// Every component schema compiles (with format assertions on).
+	comps, _ := doc.root["components"].(map[string]any)
+	schemas, _ := comps["schemas"].(map[string]any)
+	for name := range schemas {
+		doc.schema(t, oaPtr("components", "schemas", name))
+	}
+	secSchemes, _ := comps["securitySchemes"].(map[string]any)
+
+	tags := map[string]bool{}
+	for _, tg := range doc.root["tags"].([]any) {
+		tags[tg.(map[string]any)["name"].(string)] = true
+	}
+	ids := map[string]string{}
+	paramRE := regexp.MustCompile(`\{([^}]+)\}`)
+	for _, key := range doc.operations() {
+		method, tmpl, _ := strings.Cut(key, " ")
+		op := doc.operation(method, tmpl)
+		at := oaPtr("paths", tmpl, strings.ToLower(method))
+		id, _ := op["operationId"].(string)
+		if id == "" {
+			t.Errorf("%s: no operationId", key)
+		} else if prev, dup := ids[id]; dup {
+			t.Errorf("%s: operationId %s is also used by %s", key, id, prev)
+		}
+		ids[id] = key
+		if s, _ := op["summary"].(string); s == "" {
+			t.Errorf("%s: no summary", key)
+		}
+		opTags, _ := op["tags"].([]any)
+		if len(opTags) == 0 {
+			t.Errorf("%s: no tags", key)
+		}
+		for _, tg := range opTags {
+			if !tags[tg.(string)] {
+				t.Errorf("%s: tag %v is not declared", key, tg)
+			}
+		}
+		if sec, ok := op["security"].([]any); !ok {
+			t.Errorf("%s: no security requirement (use [] for none)", key)
+		} else {
+			for _, req := range sec {
+				for name := range req.(map[string]any) {
+					if _, ok := secSchemes[name]; !ok {
+						t.Errorf("%s: security scheme %s is not defined", key, name)
+					}
+				}
+			}
+		}
+
+		// Path parameters match the template exactly.
+		want := map[string]bool{}
+		for _, m := range paramRE.FindAllStringSubmatch(tmpl, -1) {
+			want[m[1]] = true
+		}
+		got := map[string]bool{}
+		params, _ := op["parameters"].([]any)
+		for i, p := range params {
+			pm, _ := doc.deref(p, at+"/parameters/"+strconv.Itoa(i))
+			if pm["in"] == "path" {
+				got[pm["name"].(string)] = true
+				if pm["required"] != true {
+					t.Errorf("%s: path parameter %v must be required", key, pm["name"])
+				}
+			}
+			if _, pp := doc.deref(p, at+"/parameters/"+strconv.Itoa(i)); true {
+				doc.schema(t, pp+"/schema")
+			}
+		}
+		for n := range want {
+			if !got[n] {
+				t.Errorf("%s: path parameter {%s} is not described", key, n)
+			}
+		}
+		for n := range got {
+			if !want[n] {
+				t.Errorf("%s: path parameter %s is not in the path", key, n)
+			}
+		}
+
+		// JSON request bodies are closed objects.
+		if rb, ok := op["requestBody"]; ok {
+			body, bodyPtr := doc.deref(rb, at+"/requestBody")
+			content, _ := body["content"].(map[string]any)
+			if len(content) == 0 {
+				t.Errorf("%s: request body without content", key)
+			}
+			if mtObj, ok := content["application/json"].(map[string]any); ok {
+				sch, _ := doc.deref(mtObj["schema"], bodyPtr+oaPtr("content", "application/json", "schema"))
+				if sch["type"] != "object" || sch["additionalProperties"] != false {
+					t.Errorf("%s: JSON request schema must be an object with additionalProperties false", key)
+				}
+				doc.schema(t, bodyPtr+oaPtr("content", "application/json", "schema"))
+			}
+		}
+
+		// Responses: problem responses of the API are RFC 9457 problems.
+		responses, _ := op["responses"].(map[string]any)
+		if len(responses) == 0 {
+			t.Errorf("%s: no responses", key)
+		}
+		for code, r := range responses {
+			n, err := strconv.Atoi(code)
+			if err != nil || n < 100 || n > 599 {
+				t.Errorf("%s: response %q is not a status code (no default responses: every status is listed)", key, code)
+				continue
+			}
+			resp, rp := doc.deref(r, at+oaPtr("responses", code))
+			if resp == nil {
+				continue
+			}
+			if d, _ := resp["description"].(string); d == "" {
+				t.Errorf("%s %s: no description", key, code)
+			}
+			content, _ := resp["content"].(map[string]any)
+			for mt, m := range content {
+				if _, ok := m.(map[string]any)["schema"]; ok {
+					doc.schema(t, rp+oaPtr("content", mt, "schema"))
+				}
+			}
+			if n >= 400 && strings.HasPrefix(tmpl, "/api/") {
+				pj, _ := content["application/problem+json"].(map[string]any)
+				if len(content) != 1 || pj == nil {
+					t.Errorf("%s %s: API errors are application/problem+json only", key, code)
+				} else if s, _ := pj["schema"].(map[string]any); s["$ref"] != "#/components/schemas/Problem" {
+					t.Errorf("%s %s: the problem schema must be #/components/schemas/Problem", key, code)
+				}
+			}
+		}
+	}
+}
+
+// oaRegisteredRoutes parses the patterns registered in routes.go, without
+// the static files, the HTML pages and the /api/ catch-all.
+func oaRegisteredRoutes(t *testing.T) []string {
+	t.Helper()
+	src, err := os.ReadFile("routes.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := regexp.MustCompile(`s\.(?:handle|mux\.Handle)\("([A-Z]+) (/[^"]*)"`)
+	var out []string
+	for _, m := range re.FindAllStringSubmatch(string(src), -1) {
+		method, path := m[1], m[2]
+		switch {
+		case strings.HasPrefix(path, "/static/"), path == "/{$}", path == "/login", path == "/logout":
+			continue
+		}
+		out = append(out, method+" "+path)
+	}
+	if len(out) < 40 {
+		t.Fatalf("found only %d routes in routes.go; has the registration syntax changed?", len(out))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestOpenAPIRoutes checks that the document describes exactly the
+// routes the server registers.
+func TestOpenAPIRoutes(t *testing.T) {
+	doc := loadOpenAPIDoc(t)
+	routes := oaRegisteredRoutes(t)
+	documented := doc.operations()
+	for _, r := range routes {
+		if !slices.Contains(documented, r) {
+			t.Errorf("route %s is registered in routes.go but not documented in openapi.json", r)
+		}
+	}
+	for _, o := range documented {
+		if !slices.Contains(routes, o) {
+			t.Errorf("operation %s is documented in openapi.json but not registered in routes.go", o)
+		}
+	}
+}
+
+// TestOpenAPIServedDocument checks that the embedded document is the file.
+func TestOpenAPIServedDocument(t *testing.T) {
+	raw, err := os.ReadFile("openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(web.OpenAPI(), raw) {
+		t.Error("web.OpenAPI() differs from openapi.json")
+	}
+}
+
+// TestOpenAPIConformance drives a real server on each dialect through
+// every documented operation, on success and error paths, and checks each
+// response against the document.
+func TestOpenAPIConformance(t *testing.T) {
+	for _, d := range testdb.Dialects {
+		t.Run(d, func(t *testing.T) {
+			app := testapp.New(t, d, testapp.Options{Service: func(c *service.Config) {
+				c.PhotoLimits.MaxBytes = 256 << 10 // so that an oversized photo is cheap to send
+			}})
+			c := &oaClient{t: t, doc: loadOpenAPIDoc(t), app: app, base: app.Server.URL}
+			if oaScenario(t, c) {
+				c.checkCoverage()
+			} else {
+				t.Log("some steps did not run (-run filter): operation coverage not checked")
+			}
+		})
+	}
+}
+
+// oaClient sends requests to a test app and checks every response.
+type oaClient struct {
+	t    *testing.T
+	doc  *oaDoc
+	app  *testapp.App
+	base string
+}
+
+// oaReq is one request.
+type oaReq struct {
+	method, path string
+	role         docketcard.Role // bearer token of this role's fixture user
+	bearer       string          // an explicit Authorization header value
+	session      *oaSession      // session cookie (and CSRF token unless noCSRF)
+	noCSRF       bool
+	lenient      bool // the body uses forms the server normalises but the document does not list
+	contentType  string
+	body         []byte
+	header       map[string]string
+	base         string // another server (default: the app's)
+}
+
+type oaSession struct{ cookie, csrf string }
+
+// do sends r, checks the response against the document and that its
+// status is want, and returns the response (body consumed) and body. A
+// JSON request that succeeds must also match the documented request
+// schema.
+func (c *oaClient) do(r oaReq, want int) (*http.Response, []byte) {
+	c.t.Helper()
+	base := r.base
+	if base == "" {
+		base = c.base
+	}
+	var body io.Reader
+	if r.body != nil {
+		body = bytes.NewReader(r.body)
+	}
+	req, err := http.NewRequest(r.method, base+r.path, body)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if r.contentType != "" {
+		req.Header.Set("Content-Type", r.contentType)
+	}
+	switch {
+	case r.bearer != "":
+		req.Header.Set("Authorization", r.bearer)
+	case r.role != "":
+		req.Header.Set("Authorization", "Bearer "+c.app.Tokens[r.role])
+	}
+	if r.session != nil {
+		req.AddCookie(&http.Cookie{Name: "docketcard_session", Value: r.session.cookie})
+		if !r.noCSRF {
+			req.Header.Set("X-CSRF-Token", r.session.csrf)
+		}
+	}
+	for k, v := range r.header {
+		req.Header.Set(k, v)
+	}
+	res, err := c.app.Server.Client().Do(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", r.method, r.path, err)
+	}
+	tmpl := c.doc.match(r.method, req.URL.Path)
+	if tmpl == "" {
+		c.t.Fatalf("%s %s: no documented operation serves this request", r.method, r.path)
+	}
+	b := checkResponse(c.t, c.doc, r.method, tmpl, res)
+	if res.StatusCode != want {
+		c.t.Errorf("%s %s: status %d, want %d\n%s", r.method, r.path, res.StatusCode, want, oaShorten(b))
+	}
+	if res.StatusCode/100 == 2 && r.body != nil && strings.HasPrefix(r.contentType, "application/json") && !r.lenient {
+		c.checkRequestBody(r.method, tmpl, r.body)
+	}
+	return res, b
+}
+
+// checkRequestBody validates a JSON request body the server accepted
+// against the operation's documented request schema.
+func (c *oaClient) checkRequestBody(method, tmpl string, body []byte) {
+	c.t.Helper()
+	op := c.doc.operation(method, tmpl)
+	rb, ok := op["requestBody"]
+	if !ok {
+		c.t.Errorf("%s %s: accepted a JSON body but documents none", method, tmpl)
+		return
+	}
+	_, at := c.doc.deref(rb, oaPtr("paths", tmpl, strings.ToLower(method), "requestBody"))
+	if c.doc.lookup(at+oaPtr("content", "application/json", "schema")) == nil {
+		c.t.Errorf("%s %s: accepted a JSON body but documents no JSON request schema", method, tmpl)
+		return
+	}
+	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(body))
+	if err != nil {
+		c.t.Fatalf("test request body is not JSON: %v", err)
+	}
+	if err := c.doc.schema(c.t, at+oaPtr("content", "application/json", "schema")).Validate(v); err != nil {
+		c.t.Errorf("%s %s: the server accepted a request body that the documented schema rejects: %v\n%s", method, tmpl, err, body)
+	}
+}
+
+// json sends a JSON body (none if body is "") as role and decodes the
+// response into a map.
+func (c *oaClient) json(role docketcard.Role, method, path, body string, want int) map[string]any {
+	c.t.Helper()
+	r := oaReq{method: method, path: path, role: role}
+	if body != "" {
+		r.body, r.contentType = []byte(body), "application/json"
+	}
+	_, b := c.do(r, want)
+	return oaDecode(c.t, b)
+}
+
+func oaDecode(t testing.TB, b []byte) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if len(b) > 0 && (b[0] == '{') {
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatalf("decode %s: %v", oaShorten(b), err)
+		}
+	}
+	return m
+}
+
+// checkCoverage requires a successful response from every documented
+// operation and logs the documented statuses that were not produced.
+func (c *oaClient) checkCoverage() {
+	c.t.Helper()
+	var untested []string
+	for _, key := range c.doc.operations() {
+		method, tmpl, _ := strings.Cut(key, " ")
+		seen := c.doc.seen[key]
+		ok := false
+		for s := range seen {
+			ok = ok || s/100 == 2
+		}
+		if !ok {
+			c.t.Errorf("%s: no successful response was checked", key)
+		}
+		responses, _ := c.doc.operation(method, tmpl)["responses"].(map[string]any)
+		var missing []string
+		for code := range responses {
+			n, _ := strconv.Atoi(code)
+			if !seen[n] {
+				missing = append(missing, code)
+			}
+		}
+		if len(missing) > 0 {
+			slices.Sort(missing)
+			untested = append(untested, key+": "+strings.Join(missing, " "))
+		}
+	}
+	c.t.Logf("documented statuses not produced by this test:\n  %s", strings.Join(untested, "\n  "))
+}
+
+// str digs a string out of a decoded JSON object.
+func oaStr(m map[string]any, key string) string {
+	s, _ := m[key].(string)
+	return s
+}
+
+func oaNum(m map[string]any, key string) int {
+	f, _ := m[key].(float64)
+	return int(f)
+}
+
+const oaMissingID = "01900000-0000-7000-8000-000000000000"
+
+func oaPNG(t testing.TB, w, h int) []byte {
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			img.Set(x, y, color.RGBA{uint8(x * 5), uint8(y * 3), 120, 255})
+		}
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// oaMultipart builds a document upload; file is omitted when nil.
+func oaMultipart(t testing.TB, fields map[string]string, filename string, file []byte) ([]byte, string) {
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	for _, k := range slices.Sorted(oaKeys(fields)) {
+		w.WriteField(k, fields[k])
+	}
+	if file != nil {
+		h := textproto.MIMEHeader{}
+		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="file"; filename=%q`, filename))
+		h.Set("Content-Type", "application/octet-stream")
+		fw, err := w.CreatePart(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fw.Write(file)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes(), w.FormDataContentType()
+}
+
+func oaPersonJSON(anum, site string, extra map[string]any) string {
+	m := map[string]any{
+		"a_number": anum, "family_names": "PEÑA DE LA CRUZ", "given_names": "José Ángel", "date_of_birth": "1988-02-29",
+		"sex": "M", "country_of_citizenship": "HND", "country_of_birth": "HND", "preferred_language": "es",
+		"mailing_address": map[string]any{"street1": "1200 Travis St", "city": "Houston", "state": "TX", "zip": "77002"},
+		"phone":           "+1 713 555 0100", "site_code": site,
+	}
+	for k, v := range extra {
+		m[k] = v
+	}
+	b, _ := json.Marshal(m)
+	return string(b)
+}
+
+const (
+	oaOfficer  = docketcard.RoleEnrollmentOfficer
+	oaAdjud    = docketcard.RoleAdjudicator
+	oaAdmin    = docketcard.RoleAdmin
+	oaAuditor  = docketcard.RoleAuditor
+	oaVerifier = docketcard.RoleFieldVerifier
+)
+
+// oaScenario runs the steps in order (later steps use records made by
+// earlier ones) and reports whether every step ran.
+func oaScenario(t *testing.T, c *oaClient) (all bool) {
+	ctx := context.Background()
+	steps, ran := 0, 0
+	step := func(name string, f func(t *testing.T)) {
+		steps++
+		t.Run(name, func(t *testing.T) {
+			ran++
+			f(t)
+		})
+	}
+	defer func() { all = ran == steps }()
+	officerID := c.app.Users[oaOfficer].ID
+	adminID := c.app.Users[oaAdmin].ID
+
+	step("operations", func(t *testing.T) {
+		c := c.with(t)
+		c.do(oaReq{method: "GET", path: "/healthz"}, 200)
+		c.do(oaReq{method: "GET", path: "/healthz", bearer: "Basic dXNlcjpwdw=="}, 401)
+		c.do(oaReq{method: "GET", path: "/readyz"}, 200)
+		c.do(oaReq{method: "GET", path: "/readyz", bearer: "Bearer dkt_nope"}, 401)
+		c.do(oaReq{method: "GET", path: "/metrics"}, 200)
+		c.do(oaReq{method: "GET", path: "/metrics", bearer: "Bearer dkt_nope"}, 401)
+		_, b := c.do(oaReq{method: "GET", path: "/api/v1/openapi.json"}, 200)
+		if !bytes.Equal(b, c.doc.raw) {
+			t.Error("GET /api/v1/openapi.json does not serve the bytes of openapi.json")
+		}
+		c.do(oaReq{method: "GET", path: "/api/v1/openapi.json", bearer: "Bearer dkt_nope"}, 401)
+
+		// Unknown API paths and unsupported methods give a 404 problem.
+		for _, mp := range [][2]string{{"GET", "/api/v1/nope"}, {"DELETE", "/api/v1/sites"}, {"PUT", "/api/v1/people"}} {
+			req, _ := http.NewRequest(mp[0], c.base+mp[1], nil)
+			res, err := c.app.Server.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			v, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+			if res.StatusCode != 404 || res.Header.Get("Content-Type") != "application/problem+json" || err != nil {
+				t.Errorf("%s %s: %d %s, want a 404 problem", mp[0], mp[1], res.StatusCode, res.Header.Get("Content-Type"))
+				continue
+			}
+			if err := c.doc.schema(t, "/components/schemas/Problem").Validate(v); err != nil {
+				t.Errorf("%s %s: %v", mp[0], mp[1], err)
+			}
+		}
+	})
+
+	step("database down", func(t *testing.T) {
+		// A server whose database is gone is not ready, and fails requests
+		// that need the database.
+		c := c.with(t)
+		db := testdb.Open(t, c.app.DB.Dialect())
+		cfg := service.DefaultConfig()
+		cfg.Password = service.TestPasswordParams
+		srv, err := web.New(service.New(db, c.app.Blobs, nil, cfg, nil), slog.New(slog.DiscardHandler), web.Options{Version: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		down := httptest.NewServer(srv.Handler())
+		defer down.Close()
+		db.Close()
+		c.do(oaReq{base: down.URL, method: "GET", path: "/readyz"}, 503)
+		c.do(oaReq{base: down.URL, method: "GET", path: "/healthz"}, 200)
+		c.do(oaReq{base: down.URL, method: "GET", path: "/api/v1/a-numbers/A012345678", role: oaOfficer}, 503)
+		c.do(oaReq{base: down.URL, method: "GET", path: "/api/v1/me", role: oaOfficer}, 503)
+	})
+
+	step("anonymous", func(t *testing.T) {
+		// Every API operation but sign-in refuses anonymous requests.
+		c := c.with(t)
+		fill := strings.NewReplacer("{code}", "HOU", "{anumber}", "A012345678", "{id}", oaMissingID, "{token}", oaMissingID)
+		for _, key := range c.doc.operations() {
+			method, tmpl, _ := strings.Cut(key, " ")
+			if !strings.HasPrefix(tmpl, "/api/v1/") || tmpl == "/api/v1/openapi.json" || key == "POST /api/v1/session" {
+				continue
+			}
+			c.do(oaReq{method: method, path: fill.Replace(tmpl), contentType: "application/json", body: []byte("{}")}, 401)
+		}
+		c.do(oaReq{method: "GET", path: "/api/v1/me", bearer: "Bearer dkt_not-a-token"}, 401)
+		c.do(oaReq{method: "GET", path: "/api/v1/me", bearer: "Token abc"}, 401)
+	})
+
+	step("request bodies", func(t *testing.T) {
+		// Every JSON body is decoded before anything else is checked: a
+		// wrong media type, an unknown field and an oversized body are
+		// refused the same way on every operation that takes one.
+		c := c.with(t)
+		fill := strings.NewReplacer("{code}", "HOU", "{anumber}", "A012345678", "{id}", oaMissingID, "{token}", oaMissingID)
+		huge := []byte(`{"name":"` + strings.Repeat("x", web.MaxJSONBytes) + `"}`)
+		n := 0
+		for _, key := range c.doc.operations() {
+			method, tmpl, _ := strings.Cut(key, " ")
+			rb, _ := c.doc.operation(method, tmpl)["requestBody"].(map[string]any)
+			if content, _ := rb["content"].(map[string]any); content["application/json"] == nil {
+				continue
+			}
+			n++
+			path := fill.Replace(tmpl)
+			c.do(oaReq{method: method, path: path, role: oaAuditor, contentType: "text/plain", body: []byte(`{}`)}, 415)
+			c.do(oaReq{method: method, path: path, role: oaAuditor}, 415)
+			c.do(oaReq{method: method, path: path, role: oaAuditor, contentType: "application/json", body: []byte(`{"no_such_field":1}`)}, 400)
+			c.do(oaReq{method: method, path: path, role: oaAuditor, contentType: "application/json", body: []byte(`[1,2]`)}, 400)
+			c.do(oaReq{method: method, path: path, role: oaAuditor, contentType: "application/json", body: huge}, 413)
+		}
+		if n < 14 {
+			t.Errorf("only %d operations take JSON bodies", n)
+		}
+	})
+
+	step("session", func(t *testing.T) {
+		c := c.with(t)
+		me := c.json(oaOfficer, "GET", "/api/v1/me", "", 200)
+		if oaStr(me, "authenticated_via") != "token" || oaStr(me, "id") != officerID {
+			t.Errorf("GET /api/v1/me: %v", me)
+		}
+		login := func(user, pw string, want int) *oaSession {
+			body, _ := json.Marshal(map[string]string{"username": user, "password": pw})
+			res, b := c.do(oaReq{method: "POST", path: "/api/v1/session", contentType: "application/json", body: body}, want)
+			if want != 201 {
+				return nil
+			}
+			for _, ck := range res.Cookies() {
+				if ck.Name == "docketcard_session" {
+					return &oaSession{cookie: ck.Value, csrf: oaStr(oaDecode(t, b), "csrf_token")}
+				}
+			}
+			t.Fatal("no session cookie")
+			return nil
+		}
+		s := login("enrollment.officer", testapp.Password, 201)
+		login("enrollment.officer", "wrong password!", 401)
+		login("nobody.at.all", "wrong password!", 401)
+		c.do(oaReq{method: "POST", path: "/api/v1/session", contentType: "application/json", body: []byte(`{"username":`)}, 400)
+		c.do(oaReq{method: "POST", path: "/api/v1/session", contentType: "application/json", body: []byte(`{"username":"a","password":"b","otp":1}`)}, 400)
+		c.do(oaReq{method: "POST", path: "/api/v1/session", contentType: "text/plain", body: []byte(`{}`)}, 415)
+		c.do(oaReq{method: "POST", path: "/api/v1/session", contentType: "application/json",
+			body: []byte(`{"username":"` + strings.Repeat("a", web.MaxJSONBytes) + `"}`)}, 413)
+		// Five failures lock the account; then even the right password is refused.
+		for range 5 {
+			login("field.verifier", "wrong password!", 401)
+		}
+		login("field.verifier", testapp.Password, 423)
+		c.do(oaReq{method: "POST", path: "/api/v1/session", session: s, noCSRF: true, contentType: "application/json",
+			body: []byte(`{"username":"enrollment.officer","password":"x"}`)}, 403)
+
+		_, b := c.do(oaReq{method: "GET", path: "/api/v1/me", session: s}, 200)
+		if m := oaDecode(t, b); oaStr(m, "authenticated_via") != "session" {
+			t.Errorf("GET /api/v1/me with a session: %v", m)
+		}
+		// Unsafe requests with the cookie need the CSRF token.
+		c.do(oaReq{method: "POST", path: "/api/v1/people", session: s, noCSRF: true, contentType: "application/json",
+			body: []byte(oaPersonJSON("A011111111", "HOU", nil))}, 403)
+		c.do(oaReq{method: "POST", path: "/api/v1/people", session: s, contentType: "application/json",
+			body: []byte(oaPersonJSON("A011111111", "HOU", nil))}, 201)
+		// Cross-origin unsafe requests are refused whatever the credentials.
+		c.do(oaReq{method: "POST", path: "/api/v1/people", role: oaOfficer, contentType: "application/json",
+			header: map[string]string{"Sec-Fetch-Site": "cross-site"}, body: []byte(oaPersonJSON("A011111112", "HOU", nil))}, 403)
+
+		// Every unsafe API operation refuses a session cookie without the CSRF token.
+		fill := strings.NewReplacer("{code}", "HOU", "{anumber}", "A012345678", "{id}", oaMissingID, "{token}", oaMissingID)
+		for _, key := range c.doc.operations() {
+			method, tmpl, _ := strings.Cut(key, " ")
+			if method == "GET" || !strings.HasPrefix(tmpl, "/api/v1/") {
+				continue
+			}
+			c.do(oaReq{method: method, path: fill.Replace(tmpl), session: s, noCSRF: true, contentType: "application/json", body: []byte(`{}`)}, 403)
+		}
+
+		c.do(oaReq{method: "DELETE", path: "/api/v1/session", role: oaOfficer}, 400)
+		c.do(oaReq{method: "DELETE", path: "/api/v1/session", session: s, noCSRF: true}, 403)
+		c.do(oaReq{method: "DELETE", path: "/api/v1/session", session: s}, 204)
+		c.do(oaReq{method: "GET", path: "/api/v1/me", session: s}, 401)
+	})
+
+	step("sites", func(t *testing.T) {
+		c := c.with(t)
+		page := c.json(oaVerifier, "GET", "/api/v1/sites", "", 200)
+		if items, _ := page["items"].([]any); len(items) < 2 {
+			t.Errorf("GET /api/v1/sites: %v", page)
+		}
+		dal := `{"code":"dal","name":"Dallas Field Office","city":"Dallas","time_zone":"America/Chicago","card_quota":50}`
+		site := c.json(oaAdmin, "POST", "/api/v1/sites", dal, 201)
+		if oaStr(site, "code") != "DAL" || site["active"] != true {
+			t.Errorf("created site: %v", site)
+		}
+		c.json(oaAdmin, "POST", "/api/v1/sites", dal, 409)
+		c.json(oaOfficer, "POST", "/api/v1/sites", dal, 403)
+		c.json(oaAdmin, "POST", "/api/v1/sites", `{"code":"x","name":"","city":"Dallas","time_zone":"Mars/Olympus"}`, 400)
+		c.json(oaAdmin, "POST", "/api/v1/sites", `{"code":"ELP","name":"El Paso","city":"El Paso","time_zone":"America/Denver","region":"W"}`, 400)
+		c.json(oaAdmin, "POST", "/api/v1/sites", `{"code":"ELP"} {}`, 400)
+		c.json(oaAdmin, "POST", "/api/v1/sites", `{"code":"ELP","card_quota":"many"}`, 400)
+		c.do(oaReq{method: "POST", path: "/api/v1/sites", role: oaAdmin, body: []byte(dal)}, 415)
+		c.do(oaReq{method: "POST", path: "/api/v1/sites", role: oaAdmin, contentType: "application/json",
+			body: []byte(`{"name":"` + strings.Repeat("x", web.MaxJSONBytes) + `"}`)}, 413)
+		c.json(oaOfficer, "GET", "/api/v1/sites/hou", "", 200)
+		c.json(oaOfficer, "GET", "/api/v1/sites/NOPE", "", 404)
+		c.json(oaAdmin, "PATCH", "/api/v1/sites/DAL", `{"version":1,"card_quota":5,"active":false,"name":null}`, 200)
+		c.json(oaAdmin, "PATCH", "/api/v1/sites/DAL", `{"version":1,"card_quota":6}`, 409)
+		c.json(oaAdmin, "PATCH", "/api/v1/sites/DAL", `{"card_quota":6}`, 400)
+		c.json(oaAdmin, "PATCH", "/api/v1/sites/DAL", `{"version":2,"time_zone":"Nowhere"}`, 400)
+		c.json(oaAdmin, "PATCH", "/api/v1/sites/DAL", `{"version":2,"code":"DAX"}`, 400)
+		c.json(oaAdmin, "PATCH", "/api/v1/sites/NOPE", `{"version":1}`, 404)
+		c.json(oaOfficer, "PATCH", "/api/v1/sites/DAL", `{"version":2}`, 403)
+	})
+
+	var clerkID string
+	step("users", func(t *testing.T) {
+		c := c.with(t)
+		c.json(oaAdmin, "GET", "/api/v1/users", "", 200)
+		c.json(oaOfficer, "GET", "/api/v1/users", "", 403)
+		in := `{"username":"New.Clerk","display_name":"New Clerk","roles":["enrollment_officer"],"sites":["HOU"],"password":"a long enough password"}`
+		u := c.json(oaAdmin, "POST", "/api/v1/users", in, 201)
+		clerkID = oaStr(u, "id")
+		c.json(oaAdmin, "POST", "/api/v1/users", in, 409)
+		c.json(oaAdmin, "POST", "/api/v1/users", `{"username":"x","display_name":"","roles":["king"],"password":"short"}`, 400)
+		c.json(oaAdmin, "POST", "/api/v1/users", `{"username":"other.clerk","display_name":"Other","roles":["auditor"],"sites":["NOPE"],"password":"a long enough password"}`, 400)
+		c.json(oaOfficer, "POST", "/api/v1/users", in, 403)
+		c.json(oaAdmin, "GET", "/api/v1/users/"+clerkID, "", 200)
+		c.json(oaOfficer, "GET", "/api/v1/users/"+officerID, "", 200)
+		c.json(oaOfficer, "GET", "/api/v1/users/"+clerkID, "", 403)
+		c.json(oaAdmin, "GET", "/api/v1/users/"+oaMissingID, "", 404)
+		c.json(oaAdmin, "PATCH", "/api/v1/users/"+clerkID, `{"version":1,"display_name":"Renamed Clerk","disabled":false,"unlock":true,"sites":null}`, 200)
+		c.json(oaAdmin, "PATCH", "/api/v1/users/"+clerkID, `{"version":1,"display_name":"Again"}`, 409)
+		c.json(oaAdmin, "PATCH", "/api/v1/users/"+clerkID, `{"display_name":"Again"}`, 400)
+		c.json(oaAdmin, "PATCH", "/api/v1/users/"+clerkID, `{"version":2,"roles":["emperor"]}`, 400)
+		c.json(oaAdmin, "PATCH", "/api/v1/users/"+oaMissingID, `{"version":1}`, 404)
+		c.json(oaOfficer, "PATCH", "/api/v1/users/"+clerkID, `{"version":2}`, 403)
+
+		c.json(oaAdmin, "PUT", "/api/v1/users/"+clerkID+"/password", `{"new_password":"another long password"}`, 204)
+		c.json(oaAdmin, "PUT", "/api/v1/users/"+clerkID+"/password", `{"new_password":"short"}`, 400)
+		c.json(oaAdmin, "PUT", "/api/v1/users/"+oaMissingID+"/password", `{"new_password":"another long password"}`, 404)
+		c.json(oaOfficer, "PUT", "/api/v1/users/"+officerID+"/password", `{"current_password":"wrong","new_password":"another long password"}`, 403)
+		c.json(oaOfficer, "PUT", "/api/v1/users/"+clerkID+"/password", `{"new_password":"another long password"}`, 403)
+	})
+
+	step("tokens", func(t *testing.T) {
+		c := c.with(t)
+		base := "/api/v1/users/" + officerID + "/tokens"
+		tok := c.json(oaOfficer, "POST", base, `{"name":"laptop","ttl_hours":24}`, 201)
+		secret := oaStr(tok, "secret")
+		c.do(oaReq{method: "GET", path: "/api/v1/me", bearer: "Bearer " + secret}, 200)
+		c.json(oaOfficer, "GET", base, "", 200)
+		c.json(oaAdmin, "GET", base, "", 200)
+		c.json(oaOfficer, "POST", base, `{"name":"default lifetime"}`, 201)
+		c.json(oaOfficer, "POST", base, `{"name":"too long","ttl_hours":9000}`, 400)
+		c.json(oaOfficer, "POST", base, `{"name":""}`, 400)
+		c.json(oaOfficer, "POST", "/api/v1/users/"+adminID+"/tokens", `{"name":"not mine"}`, 403)
+		c.json(oaAdmin, "POST", "/api/v1/users/"+oaMissingID+"/tokens", `{"name":"nobody"}`, 404)
+		c.json(oaOfficer, "GET", "/api/v1/users/"+adminID+"/tokens", "", 403)
+		c.json(oaAdmin, "GET", "/api/v1/users/"+oaMissingID+"/tokens", "", 404)
+		c.do(oaReq{method: "DELETE", path: base + "/" + oaStr(tok, "id"), role: oaOfficer}, 204)
+		c.do(oaReq{method: "GET", path: "/api/v1/me", bearer: "Bearer " + secret}, 401)
+		page := c.json(oaOfficer, "GET", base, "", 200)
+		revoked := false
+		for _, it := range page["items"].([]any) {
+			revoked = revoked || it.(map[string]any)["revoked_at"] != nil
+		}
+		if !revoked {
+			t.Errorf("the revoked token is not listed as revoked: %v", page)
+		}
+		c.do(oaReq{method: "DELETE", path: base + "/" + oaMissingID, role: oaOfficer}, 404)
+		c.do(oaReq{method: "DELETE", path: "/api/v1/users/" + adminID + "/tokens/" + oaMissingID, role: oaOfficer}, 403)
+	})
+
+	var personID, person2ID, atlID string
+	step("people", func(t *testing.T) {
+		c := c.with(t)
+		res, b := c.do(oaReq{method: "POST", path: "/api/v1/people", role: oaOfficer, contentType: "application/json",
+			body: []byte(oaPersonJSON("A012345678", "HOU", map[string]any{
+				"aliases": []any{map[string]any{"family_names": "PEÑA", "given_names": "José"}},
+				"email":   "Jose.Pena@Example.org",
+				"mailing_address": map[string]any{"street1": "1200 Travis St", "street2": "Apt 4", "city": "Houston",
+					"state": "TX", "zip": "77002-1234"}}))}, 201)
+		p := oaDecode(t, b)
+		personID = oaStr(p, "id")
+		if loc := res.Header.Get("Location"); loc != "/api/v1/people/"+personID {
+			t.Errorf("Location %q", loc)
+		}
+		// Codes in lower case are normalised (the document lists the canonical forms).
+		_, b = c.do(oaReq{method: "POST", path: "/api/v1/people", role: oaOfficer, contentType: "application/json", lenient: true,
+			body: []byte(oaPersonJSON("A023456789", "hou", map[string]any{"given_names": "", "date_of_birth": "1979", "sex": "x",
+				"phone": "", "preferred_language": "pt-BR"}))}, 201)
+		p2 := oaDecode(t, b)
+		if oaStr(p2, "site_code") != "HOU" || oaStr(p2, "sex") != "X" {
+			t.Errorf("codes not normalised: %v", p2)
+		}
+		person2ID = oaStr(p2, "id")
+		c.json(oaOfficer, "POST", "/api/v1/people", oaPersonJSON("A-012-345-678", "HOU", nil), 409)
+		c.json(oaOfficer, "POST", "/api/v1/people", oaPersonJSON("B12", "HOU", map[string]any{"date_of_birth": "2099-01-01",
+			"sex": "Q", "country_of_birth": "ZZZ", "mailing_address": map[string]any{"street1": "", "city": "X", "state": "ZZ", "zip": "1"}}), 400)
+		c.json(oaOfficer, "POST", "/api/v1/people", oaPersonJSON("A034567890", "HOU", map[string]any{"nickname": "Pepe"}), 400)
+		c.json(oaOfficer, "POST", "/api/v1/people", oaPersonJSON("A034567890", "ATL", nil), 403)
+		c.json(oaAdjud, "POST", "/api/v1/people", oaPersonJSON("A034567890", "HOU", nil), 403)
+		atl, err := c.app.Service.CreatePerson(ctx, docketcard.SystemActor("test"), testapp.SamplePerson("A300000001", "ATL"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		atlID = atl.ID
+
+		page := c.json(oaOfficer, "GET", "/api/v1/people?limit=1", "", 200)
+		cur := oaStr(page, "next_cursor")
+		if cur == "" {
+			t.Errorf("GET /api/v1/people?limit=1: no next_cursor: %v", page)
+		}
+		c.json(oaOfficer, "GET", "/api/v1/people?limit=1&cursor="+cur, "", 200)
+		c.json(oaOfficer, "GET", "/api/v1/people?site=hou", "", 200)
+		c.json(oaAdjud, "GET", "/api/v1/people", "", 200)
+		c.json(oaOfficer, "GET", "/api/v1/people?limit=0", "", 400)
+		c.json(oaOfficer, "GET", "/api/v1/people?limit=201", "", 400)
+		c.json(oaOfficer, "GET", "/api/v1/people?limit=ten", "", 400)
+		c.json(oaOfficer, "GET", "/api/v1/people?site=ATL", "", 403)
+		c.json(oaAdmin, "GET", "/api/v1/people", "", 403)
+
+		c.do(oaReq{method: "GET", path: "/api/v1/people/" + personID, role: docketcard.RoleFOIAOfficer,
+			header: map[string]string{"Docketcard-Purpose": "FOIA request 2026-0042", "X-Request-Id": "conformance-1"}}, 200)
+		c.json(oaOfficer, "GET", "/api/v1/people/"+oaMissingID, "", 404)
+		c.json(oaOfficer, "GET", "/api/v1/people/"+atlID, "", 403)
+		c.json(oaAdmin, "GET", "/api/v1/people/"+personID, "", 403)
+		c.do(oaReq{method: "GET", path: "/api/v1/people/" + oaMissingID, role: oaOfficer, header: map[string]string{"X-Request-Id": "conformance-2"}}, 404)
+
+		c.json(oaOfficer, "GET", "/api/v1/a-numbers/A012345678", "", 200)
+		c.json(oaAdjud, "GET", "/api/v1/a-numbers/a-012-345-678", "", 200)
+		c.json(oaOfficer, "GET", "/api/v1/a-numbers/B123", "", 400)
+		c.json(oaOfficer, "GET", "/api/v1/a-numbers/A999999999", "", 404)
+		c.json(oaOfficer, "GET", "/api/v1/a-numbers/A300000001", "", 403)
+		c.json(oaAdmin, "GET", "/api/v1/a-numbers/A012345678", "", 403)
+
+		up := c.json(oaOfficer, "PATCH", "/api/v1/people/"+personID, `{"version":1,"email":"jose@example.org","aliases":[],"phone":null}`, 200)
+		if oaNum(up, "version") != 2 {
+			t.Errorf("PATCH person: %v", up)
+		}
+		c.json(oaOfficer, "PATCH", "/api/v1/people/"+personID, `{"version":1,"email":""}`, 409)
+		c.json(oaOfficer, "PATCH", "/api/v1/people/"+personID, `{"email":""}`, 400)
+		c.json(oaOfficer, "PATCH", "/api/v1/people/"+personID, `{"version":2,"sex":"Q","date_of_birth":"1990-13"}`, 400)
+		c.json(oaOfficer, "PATCH", "/api/v1/people/"+personID, `{"version":2,"a_number":"A111111111"}`, 400)
+		c.json(oaOfficer, "PATCH", "/api/v1/people/"+personID, `{"version":2,"site_code":"ATL"}`, 403)
+		c.json(oaOfficer, "PATCH", "/api/v1/people/"+oaMissingID, `{"version":1}`, 404)
+		c.json(oaAdjud, "PATCH", "/api/v1/people/"+personID, `{"version":2}`, 403)
+	})
+
+	step("photo", func(t *testing.T) {
+		c := c.with(t)
+		pic := oaPNG(t, 60, 80)
+		photo := func(role docketcard.Role, id, query, ct string, body []byte, want int) map[string]any {
+			t.Helper()
+			_, b := c.do(oaReq{method: "PUT", path: "/api/v1/people/" + id + "/photo" + query, role: role, contentType: ct, body: body}, want)
+			return oaDecode(t, b)
+		}
+		c.json(oaOfficer, "GET", "/api/v1/people/"+personID+"/photo", "", 404) // none yet
+		p := photo(oaOfficer, personID, "?version=2", "image/png", pic, 200)
+		if p["photo"] == nil {
+			t.Errorf("PUT photo: no photo in %v", p)
+		}
+		photo(oaOfficer, personID, "", "image/png", pic, 400)
+		photo(oaOfficer, personID, "?version=2", "image/png", pic, 409)
+		photo(oaOfficer, personID, "?version=3", "image/png", []byte{}, 400)
+		photo(oaOfficer, personID, "?version=3", "image/png", append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{7}, 64)...), 400)
+		photo(oaOfficer, personID, "?version=3", "text/plain", []byte("not an image at all"), 415)
+		photo(oaOfficer, personID, "?version=3", "image/png", bytes.Repeat([]byte{0xff}, 300<<10), 413)
+		photo(oaOfficer, oaMissingID, "?version=1", "image/png", pic, 404)
+		photo(oaOfficer, atlID, "?version=1", "image/png", pic, 403)
+		photo(oaAdjud, personID, "?version=3", "image/png", pic, 403)
+
+		res, b := c.do(oaReq{method: "GET", path: "/api/v1/people/" + personID + "/photo", role: oaAdjud}, 200)
+		if _, _, err := image.Decode(bytes.NewReader(b)); err != nil || res.Header.Get("Content-Type") != "image/jpeg" {
+			t.Errorf("GET photo: %s, %v", res.Header.Get("Content-Type"), err)
+		}
+		c.json(oaOfficer, "GET", "/api/v1/people/"+oaMissingID+"/photo", "", 404)
+		c.json(oaOfficer, "GET", "/api/v1/people/"+atlID+"/photo", "", 403)
+		c.json(oaAdmin, "GET", "/api/v1/people/"+personID+"/photo", "", 403)
+		// Listings and reads show the photo's reference, never its storage ID.
+		c.json(oaOfficer, "GET", "/api/v1/people", "", 200)
+		c.json(oaOfficer, "GET", "/api/v1/people/"+personID, "", 200)
+	})
+
+	step("import", func(t *testing.T) {
+		c := c.with(t)
+		csv := "a_number,family_names,given_names,aliases,date_of_birth,sex,country_of_citizenship,country_of_birth,preferred_language,street1,city,state,zip,site_code\n" +
+			"A200000001,GARCÍA,María,\"GARCIA, Maria\",1990-05,F,GTM,GTM,es,1 Main St,Houston,TX,77002,HOU\n" +
+			"A200000002,LÓPEZ,,,1985,M,MEX,MEX,es,2 Main St,Houston,TX,77002,HOU\n" +
+			"A2,BAD,,,2099,Q,ZZZ,MEX,es,3 Main St,Houston,TX,7700,HOU\n" +
+			"A200000003,SMITH,,,1985,M,MEX,MEX,es,2 Main St,Atlanta,GA,30303,ATL\n"
+		imp := func(role docketcard.Role, ct, body string, want int) map[string]any {
+			t.Helper()
+			_, b := c.do(oaReq{method: "POST", path: "/api/v1/people/import", role: role, contentType: ct, body: []byte(body)}, want)
+			return oaDecode(t, b)
+		}
+		rep := imp(oaOfficer, "text/csv; charset=utf-8", csv, 200)
+		if oaNum(rep, "created") != 2 || oaNum(rep, "failed") != 2 {
+			t.Errorf("import report: %v", rep)
+		}
+		rep = imp(oaOfficer, "text/csv", csv, 200)
+		if oaNum(rep, "existing") != 2 {
+			t.Errorf("second import report: %v", rep)
+		}
+		imp(oaOfficer, "text/csv", "", 400)
+		imp(oaOfficer, "text/csv", "a_number,shoe_size\nA200000009,44\n", 400)
+		imp(oaOfficer, "application/json", `{"rows":[]}`, 415)
+		imp(oaAdmin, "text/csv", csv, 403)
+
+		// Too large: a second server on the same service with a small limit.
+		srv, err := web.New(c.app.Service, slog.New(slog.DiscardHandler), web.Options{Version: "test", MaxImportBytes: 1 << 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		small := httptest.NewServer(srv.Handler())
+		defer small.Close()
+		big := csv + strings.Repeat("A200000004,JONES,,,1985,M,MEX,MEX,es,2 Main St,Houston,TX,77002,HOU\n", 40)
+		_, b := c.do(oaReq{base: small.URL, method: "POST", path: "/api/v1/people/import", role: oaOfficer, contentType: "text/csv", body: []byte(big)}, 413)
+		_ = b
+	})
+
+	var caseID, case2ID, hearingID string
+	step("cases", func(t *testing.T) {
+		c := c.with(t)
+		base := "/api/v1/people/" + personID + "/cases"
+		cs := c.json(oaOfficer, "POST", base, `{"court":"Houston Immigration Court","status":"pending","release_document_type":"I-220A","opened_on":"2026-10-01"}`, 201)
+		caseID = oaStr(cs, "id")
+		_, b := c.do(oaReq{method: "POST", path: base, role: oaOfficer, contentType: "application/json", lenient: true,
+			body: []byte(`{"court":"Houston Immigration Court","status":"APPEAL_PENDING","release_document_type":"parole"}`)}, 201)
+		case2ID = oaStr(oaDecode(t, b), "id")
+		c.json(oaOfficer, "POST", base, `{"court":"","status":"lost","release_document_type":"I-000","opened_on":"2099-01-01"}`, 400)
+		c.json(oaOfficer, "POST", "/api/v1/people/"+oaMissingID+"/cases", `{"court":"X","status":"pending","release_document_type":"bond"}`, 404)
+		c.json(oaOfficer, "POST", "/api/v1/people/"+atlID+"/cases", `{"court":"X","status":"pending","release_document_type":"bond"}`, 403)
+		c.json(oaAdjud, "POST", base, `{"court":"X","status":"pending","release_document_type":"bond"}`, 403)
+
+		c.json(oaOfficer, "GET", base, "", 200)
+		c.json(oaAdjud, "GET", base, "", 200)
+		c.json(oaOfficer, "GET", "/api/v1/people/"+oaMissingID+"/cases", "", 404)
+		c.json(oaOfficer, "GET", "/api/v1/people/"+atlID+"/cases", "", 403)
+		c.json(oaAdmin, "GET", base, "", 403)
+
+		c.json(oaOfficer, "GET", "/api/v1/cases/"+caseID, "", 200)
+		c.json(oaOfficer, "GET", "/api/v1/cases/"+oaMissingID, "", 404)
+		c.json(oaAdmin, "GET", "/api/v1/cases/"+caseID, "", 403)
+		c.json(oaOfficer, "PATCH", "/api/v1/cases/"+caseID, `{"version":1,"status":"continued","court":null}`, 200)
+		c.json(oaOfficer, "PATCH", "/api/v1/cases/"+caseID, `{"version":1,"status":"terminated"}`, 409)
+		c.json(oaOfficer, "PATCH", "/api/v1/cases/"+caseID, `{"status":"terminated"}`, 400)
+		c.json(oaOfficer, "PATCH", "/api/v1/cases/"+caseID, `{"version":2,"status":"won"}`, 400)
+		c.json(oaOfficer, "PATCH", "/api/v1/cases/"+oaMissingID, `{"version":1}`, 404)
+		c.json(oaAdjud, "PATCH", "/api/v1/cases/"+caseID, `{"version":2}`, 403)
+	})
+
+	step("hearings", func(t *testing.T) {
+		c := c.with(t)
+		base := "/api/v1/cases/" + caseID + "/hearings"
+		h := `{"type":"master","date":"2027-01-15","time":"09:30","time_zone":"America/Chicago","court_address":"1919 Smith St, Houston, TX 77002"}`
+		hr := c.json(oaOfficer, "POST", base, h, 201)
+		hearingID = oaStr(hr, "id")
+		c.json(oaOfficer, "POST", base, `{"type":"trial","date":"2027-02-30","time":"25:00","time_zone":"Mars","court_address":""}`, 400)
+		c.json(oaOfficer, "POST", "/api/v1/cases/"+oaMissingID+"/hearings", h, 404)
+		c.json(oaAdjud, "POST", base, h, 403)
+		c.json(oaOfficer, "GET", base, "", 200)
+		c.json(oaOfficer, "GET", "/api/v1/cases/"+oaMissingID+"/hearings", "", 404)
+		c.json(oaAdmin, "GET", base, "", 403)
+		upd := `{"version":1,"type":"individual","date":"2027-03-01","time":"13:00","time_zone":"America/Chicago","court_address":"1919 Smith St, Houston, TX 77002","cancelled":true}`
+		c.json(oaOfficer, "PUT", "/api/v1/hearings/"+hearingID, upd, 200)
+		c.json(oaOfficer, "PUT", "/api/v1/hearings/"+hearingID, upd, 409)
+		c.json(oaOfficer, "PUT", "/api/v1/hearings/"+hearingID, `{"version":2,"type":"master"}`, 400)
+		c.json(oaOfficer, "PUT", "/api/v1/hearings/"+oaMissingID, upd, 404)
+		c.json(oaAdjud, "PUT", "/api/v1/hearings/"+hearingID, upd, 403)
+	})
+
+	step("reporting", func(t *testing.T) {
+		c := c.with(t)
+		base := "/api/v1/cases/" + caseID + "/reporting"
+		c.json(oaOfficer, "GET", base, "", 404)
+		rs := `{"cadence":"monthly","mode":"in_person","starts_on":"2026-12-01","location":"126 Northpoint Dr, Houston, TX"}`
+		c.json(oaOfficer, "PUT", base, rs, 200)
+		c.json(oaOfficer, "PUT", base, rs, 409)
+		c.json(oaOfficer, "PUT", base, `{"version":1,"cadence":"weekly","mode":"telephone","starts_on":"2026-12-01","ends_on":"2027-12-01","location":"By phone"}`, 200)
+		c.json(oaOfficer, "PUT", base, `{"version":1,"cadence":"weekly","mode":"telephone","starts_on":"2026-12-01","location":"By phone"}`, 409)
+		c.json(oaOfficer, "PUT", base, `{"version":2,"cadence":"daily","mode":"telepathy","starts_on":"2026-12-01","ends_on":"2025-01-01","location":""}`, 400)
+		c.json(oaOfficer, "PUT", "/api/v1/cases/"+oaMissingID+"/reporting", rs, 404)
+		c.json(oaAdjud, "PUT", base, rs, 403)
+		c.json(oaAdjud, "GET", base, "", 200)
+		c.json(oaOfficer, "GET", "/api/v1/cases/"+oaMissingID+"/reporting", "", 404)
+		c.json(oaAdmin, "GET", base, "", 403)
+		detail := c.json(oaOfficer, "GET", "/api/v1/cases/"+caseID, "", 200)
+		if hs, _ := detail["hearings"].([]any); len(hs) != 1 || detail["reporting"] == nil {
+			t.Errorf("case detail lacks its hearing or schedule: %v", detail)
+		}
+		c.json(oaOfficer, "GET", "/api/v1/cases/"+case2ID, "", 200)
+	})
+
+	step("documents", func(t *testing.T) {
+		c := c.with(t)
+		base := "/api/v1/people/" + personID + "/documents"
+		pdf := []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+		upload := func(role docketcard.Role, path string, fields map[string]string, name string, file []byte, want int) map[string]any {
+			t.Helper()
+			body, ct := oaMultipart(t, fields, name, file)
+			_, b := c.do(oaReq{method: "POST", path: path, role: role, contentType: ct, body: body}, want)
+			return oaDecode(t, b)
+		}
+		d := upload(oaOfficer, base, map[string]string{"type": "I-862", "issued_on": "2026-10-01"}, "nta.pdf", pdf, 201)
+		docID := oaStr(d, "id")
+		upload(oaOfficer, base, map[string]string{"type": "i-220a", "issued_on": "2026-10-02", "case_id": caseID}, `C:\scans\release.png`, oaPNG(t, 8, 8), 201)
+		upload(oaOfficer, base, map[string]string{"type": "I-862", "issued_on": "2026-10-01"}, "", nil, 400)
+		upload(oaOfficer, base, map[string]string{"type": "passport", "issued_on": "2099-01-01"}, "x.pdf", pdf, 400)
+		upload(oaOfficer, base, map[string]string{"type": "I-862", "issued_on": "2026-10-01"}, "empty.pdf", []byte{}, 400)
+		upload(oaOfficer, base, map[string]string{"type": "I-862", "issued_on": "2026-10-01"}, "notes.txt", []byte("plain text"), 415)
+		upload(oaOfficer, base, map[string]string{"type": "I-862", "issued_on": "2026-10-01", "case_id": oaMissingID}, "nta.pdf", pdf, 404)
+		upload(oaOfficer, "/api/v1/people/"+person2ID+"/documents", map[string]string{"type": "I-862", "issued_on": "2026-10-01", "case_id": caseID}, "nta.pdf", pdf, 400)
+		upload(oaOfficer, "/api/v1/people/"+oaMissingID+"/documents", map[string]string{"type": "I-862", "issued_on": "2026-10-01"}, "nta.pdf", pdf, 404)
+		upload(oaOfficer, "/api/v1/people/"+atlID+"/documents", map[string]string{"type": "I-862", "issued_on": "2026-10-01"}, "nta.pdf", pdf, 403)
+		upload(oaAdjud, base, map[string]string{"type": "I-862", "issued_on": "2026-10-01"}, "nta.pdf", pdf, 403)
+		c.do(oaReq{method: "POST", path: base, role: oaOfficer, contentType: "application/json", body: []byte(`{"type":"I-862"}`)}, 415)
+		c.do(oaReq{method: "POST", path: base, role: oaOfficer, contentType: "multipart/form-data; boundary=xyz", body: []byte("garbage")}, 400)
+		big := append(append([]byte{}, pdf...), bytes.Repeat([]byte("0"), docketcard.MaxDocumentBytes+128<<10)...)
+		upload(oaOfficer, base, map[string]string{"type": "I-862", "issued_on": "2026-10-01"}, "big.pdf", big, 413)
+
+		c.json(oaOfficer, "GET", base, "", 200)
+		c.json(docketcard.RoleFOIAOfficer, "GET", base, "", 200)
+		c.json(oaOfficer, "GET", "/api/v1/people/"+oaMissingID+"/documents", "", 404)
+		c.json(oaOfficer, "GET", "/api/v1/people/"+atlID+"/documents", "", 403)
+		c.json(oaAdmin, "GET", base, "", 403)
+		c.json(oaOfficer, "GET", "/api/v1/documents/"+docID, "", 200)
+		c.json(oaOfficer, "GET", "/api/v1/documents/"+oaMissingID, "", 404)
+		c.json(oaAdmin, "GET", "/api/v1/documents/"+docID, "", 403)
+		res, b := c.do(oaReq{method: "GET", path: "/api/v1/documents/" + docID + "/content", role: oaAdjud}, 200)
+		if !bytes.Equal(b, pdf) || !strings.Contains(res.Header.Get("Content-Disposition"), "nta.pdf") {
+			t.Errorf("document content: %q, %q", res.Header.Get("Content-Disposition"), oaShorten(b))
+		}
+		c.json(oaOfficer, "GET", "/api/v1/documents/"+oaMissingID+"/content", "", 404)
+		c.json(oaAdmin, "GET", "/api/v1/documents/"+docID+"/content", "", 403)
+	})
+
+	step("audit", func(t *testing.T) {
+		c := c.with(t)
+		page := c.json(oaAuditor, "GET", "/api/v1/audit?limit=2", "", 200)
+		cur := oaStr(page, "next_cursor")
+		if cur == "" {
+			t.Fatalf("GET /api/v1/audit?limit=2: no next_cursor: %v", page)
+		}
+		c.json(oaAuditor, "GET", "/api/v1/audit?limit=2&cursor="+cur, "", 200)
+		all := c.json(oaAuditor, "GET", "/api/v1/audit?limit=200&subject="+personID, "", 200)
+		purposeSeen := false
+		for _, e := range all["items"].([]any) {
+			m := e.(map[string]any)
+			purposeSeen = purposeSeen || (oaStr(m, "purpose") == "FOIA request 2026-0042" && oaStr(m, "request_id") == "conformance-1")
+		}
+		if !purposeSeen {
+			t.Error("the Docketcard-Purpose and X-Request-Id of a read are not in the audit trail")
+		}
+		c.json(oaAuditor, "GET", "/api/v1/audit?actor="+officerID, "", 200)
+		c.json(oaAuditor, "GET", "/api/v1/audit", "", 200)
+		c.json(oaAuditor, "GET", "/api/v1/audit?cursor=abc", "", 400)
+		c.json(oaAuditor, "GET", "/api/v1/audit?limit=1000", "", 400)
+		c.json(oaOfficer, "GET", "/api/v1/audit", "", 403)
+		rep := c.json(oaAuditor, "POST", "/api/v1/audit/verify", "", 200)
+		if rep["ok"] != true {
+			t.Errorf("audit verification: %v", rep)
+		}
+		c.json(oaOfficer, "POST", "/api/v1/audit/verify", "", 403)
+	})
+	return
+}
+
+// with returns a copy of c that reports to t.
+func (c *oaClient) with(t *testing.T) *oaClient {
+	cc := *c
+	cc.t = t
+	return &cc
+}
