@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/url"
 	"os"
@@ -222,8 +223,23 @@ func (c Config) Redacted() Config {
 	return out
 }
 
-// String prints the redacted configuration as JSON.
+// String prints the redacted configuration as JSON, durations written
+// the way they are configured ("8h0m0s").
 func (c Config) String() string {
-	b, _ := json.MarshalIndent(c.Redacted(), "", "  ")
+	r := c.Redacted()
+	v := reflect.ValueOf(r)
+	out := make(map[string]any, v.NumField())
+	for i := 0; i < v.NumField(); i++ {
+		f := v.Field(i)
+		if d, ok := f.Interface().(time.Duration); ok {
+			out[v.Type().Field(i).Name] = d.String()
+		} else {
+			out[v.Type().Field(i).Name] = f.Interface()
+		}
+	}
+	b, _ := json.MarshalIndent(out, "", "  ")
 	return string(b)
 }
+
+// LogValue makes slog print the redacted configuration.
+func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }

@@ -38,6 +38,10 @@ const (
 	DialectPostgres = "postgres"
 )
 
+// ErrSchemaVersion marks Open's refusal of a database whose schema is not
+// the one this binary was built for (as opposed to one it cannot reach).
+var ErrSchemaVersion = errors.New("database schema version does not match this binary")
+
 // Options configures Open.
 type Options struct {
 	// Driver is "sqlite" or "postgres".
@@ -97,9 +101,9 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 	if applied != latest {
 		db.Close()
 		if applied > latest {
-			return nil, docketcard.Errorf(docketcard.EUNAVAILABLE, "database schema is at version %d, newer than this binary's %d: upgrade docketcard", applied, latest)
+			return nil, errors.Join(docketcard.Errorf(docketcard.EUNAVAILABLE, "database schema is at version %d, newer than this binary's %d: upgrade docketcard", applied, latest), ErrSchemaVersion)
 		}
-		return nil, docketcard.Errorf(docketcard.EUNAVAILABLE, "database schema is at version %d but this binary needs %d: run `docketcard migrate`", applied, latest)
+		return nil, errors.Join(docketcard.Errorf(docketcard.EUNAVAILABLE, "database schema is at version %d but this binary needs %d: run `docketcard migrate`", applied, latest), ErrSchemaVersion)
 	}
 	return db, nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -69,11 +70,12 @@ func (m *Main) migrate(ctx context.Context, args []string) error {
 	db, err := sqlstore.Open(ctx, sqlstore.Options{Driver: cfg.DBDriver, DSN: cfg.DatabaseURL, Migrate: !*status})
 	if *status {
 		// Open refuses an out-of-date schema; report it instead.
-		if err != nil && docketcard.ErrorCode(err) != docketcard.EUNAVAILABLE {
+		if err != nil && !errors.Is(err, sqlstore.ErrSchemaVersion) {
 			return err
 		}
-		fmt.Fprintln(m.Stdout, describe(err))
-		if err == nil {
+		if err != nil {
+			fmt.Fprintln(m.Stdout, describe(err))
+		} else {
 			applied, latest, _ := db.SchemaVersion(ctx)
 			fmt.Fprintf(m.Stdout, "schema version %d of %d: up to date\n", applied, latest)
 			db.Close()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,8 +39,8 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	if cfg.DBDriver != "sqlite" {
 		return usageError{"the demo runs on the embedded SQLite database; use `serve` for PostgreSQL"}
 	}
-	host, _, _ := strings.Cut(cfg.Addr, ":")
-	if host != "127.0.0.1" && host != "localhost" && host != "[::1]" {
+	host, _, _ := net.SplitHostPort(cfg.Addr)
+	if host != "127.0.0.1" && host != "localhost" && host != "::1" {
 		return usageError{"the demo serves on loopback only (127.0.0.1); it uses plain HTTP and printed passwords"}
 	}
 	dir := cfg.DataDir

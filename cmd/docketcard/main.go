@@ -22,6 +22,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/docketcard/docketcard"
@@ -150,6 +151,10 @@ func describe(err error) string {
 	var de *docketcard.Error
 	if errors.As(err, &de) {
 		s := de.Message
+		// Keep the context of any wrapping (fmt.Errorf("DOCKETCARD_MASTER_KEYS: %w", …)).
+		if full, inner := err.Error(), de.Error(); full != inner && strings.HasSuffix(full, inner) {
+			s = strings.TrimSuffix(full, inner) + s
+		}
 		for _, f := range de.Fields {
 			s += fmt.Sprintf("\n  %s: %s", f.Field, f.Message)
 		}

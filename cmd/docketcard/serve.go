@@ -26,7 +26,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	defer a.Close()
-	a.Log.Info("starting", "version", app.Version, "config", a.Config.Redacted())
+	a.Log.Info("starting", "version", app.Version, "config", a.Config)
 	return m.runServer(ctx, a, cfg)
 }
 
