@@ -87,6 +87,9 @@ func (s *Service) ImportPeople(ctx context.Context, a docketcard.Actor, r io.Rea
 	if errors.Is(err, io.EOF) {
 		return nil, docketcard.Errorf(docketcard.EINVALID, "The CSV file is empty; the first line must be a header naming the columns (%s).", strings.Join(ImportColumns, ","))
 	} else if err != nil {
+		if !isParseError(err) {
+			return nil, err // reading the body failed (over the size limit, or the client went away)
+		}
 		return nil, docketcard.Errorf(docketcard.EINVALID, "The CSV header could not be read: %s.", csvErr(err))
 	}
 	col := map[string]int{}
@@ -141,10 +144,14 @@ func (s *Service) ImportPeople(ctx context.Context, a docketcard.Actor, r io.Rea
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
-			if errors.As(err, &pe) && !errors.Is(pe.Err, csv.ErrFieldCount) {
+			if !errors.As(err, &pe) {
+				// Reading the body failed (over the size limit, or the
+				// client went away): not a fault of the file's content.
+				return rep, err
+			}
+			if !errors.Is(pe.Err, csv.ErrFieldCount) {
 				// A malformed quote breaks the rest of the file's framing:
 				// stop here, keeping what was committed.
 				rep.Rows++
@@ -154,6 +161,9 @@ func (s *Service) ImportPeople(ctx context.Context, a docketcard.Actor, r io.Rea
 			}
 			return nil, docketcard.Errorf(docketcard.EINVALID, "The CSV file could not be read: %s.", csvErr(err))
 		}
+		// Only after a successful Read: after a parse error FieldPos may
+		// have no field to report and panics.
+		line, _ := cr.FieldPos(0)
 		rep.Rows++
 		if rep.Rows > MaxImportRows {
 			return rep, docketcard.Errorf(docketcard.ETOOLARGE, "The file has more than %d rows; split it.", MaxImportRows)
@@ -261,6 +271,11 @@ func (s *Service) importBatch(ctx context.Context, a docketcard.Actor, batch []*
 		return 0, err
 	}
 	return created, nil
+}
+
+func isParseError(err error) bool {
+	var pe *csv.ParseError
+	return errors.As(err, &pe)
 }
 
 func csvErr(err error) string {

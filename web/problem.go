@@ -58,17 +58,21 @@ func problemFor(r *http.Request, log *slog.Logger, err error) Problem {
 	if !ok {
 		code, status = docketcard.EINTERNAL, http.StatusInternalServerError
 	}
+	detail, fields := docketcard.ErrorMessage(err), docketcard.ErrorFields(err)
 	if code == docketcard.EINTERNAL {
 		log.ErrorContext(r.Context(), "internal error", "route", routeOf(r), "request_id", requestID(r), "err", err)
+		// An *Error can carry code EINTERNAL with a message meant for the
+		// log (a blob that failed its integrity check names the blob).
+		detail, fields = "Internal error.", nil
 	}
 	return Problem{
 		Type:      "urn:docketcard:problem:" + code,
 		Title:     titles[code],
 		Status:    status,
-		Detail:    docketcard.ErrorMessage(err),
+		Detail:    detail,
 		Code:      code,
 		RequestID: requestID(r),
-		Errors:    docketcard.ErrorFields(err),
+		Errors:    fields,
 	}
 }
 

@@ -1,0 +1,692 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/docketcard/docketcard"
+	"github.com/docketcard/docketcard/internal/testapp"
+	"github.com/docketcard/docketcard/internal/testdb"
+	"github.com/docketcard/docketcard/service"
+)
+
+// This file checks who may call what: every route of routes.go against
+// every role (and anonymous callers), on both dialects. A caller without
+// access gets exactly 403 (401 when anonymous) with a problem body and
+// changes nothing; a caller with access never gets 401 or 403. Person,
+// case and document routes are also called on records of a site (ATL) that
+// no fixture user serves, where every role gets 403.
+
+// authzReq is the request a matrix row sends.
+type authzReq struct {
+	path        string
+	body        []byte
+	contentType string
+}
+
+// authzTarget names the records of one site that rows point at.
+type authzTarget struct {
+	site, person, aNumber, caseID, hearing, document string
+}
+
+// authzFixture is the data the whole matrix runs on, created once per
+// dialect.
+type authzFixture struct {
+	c        *apiClient
+	hou, atl authzTarget
+	// other is a user no row acts as, for "another user" rows.
+	other      *docketcard.User
+	otherToken string // ID of a token of other's, to revoke
+	// spare holds the ID of a second token of each role's user, which
+	// that user may revoke without losing the token the test uses.
+	spare     map[docketcard.Role]string
+	patchSite string
+	png       []byte
+	seq       int
+	cur       testing.TB // the test of the request being built
+}
+
+// authzRoute is one row of the matrix.
+type authzRoute struct {
+	method, pattern string
+	variant         string            // tells rows of one route apart ("self", "another user")
+	allowed         []docketcard.Role // roles that may call it
+	anonymous       bool              // a public endpoint: anonymous callers may call it too
+	siteScoped      bool              // a person, case or document route: also run on ATL records
+	build           func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq
+}
+
+func (r authzRoute) route() string { return r.method + " " + r.pattern }
+
+func (r authzRoute) name() string {
+	if r.variant != "" {
+		return r.route() + " (" + r.variant + ")"
+	}
+	return r.route()
+}
+
+// authzExcluded lists the routes of routes.go that are not API endpoints
+// and so are not in the matrix, with the reason.
+var authzExcluded = map[string]string{
+	"GET /static/": "public style sheet",
+	"GET /{$}":     "HTML page: redirects anonymous callers to /login",
+	"GET /login":   "HTML sign-in page, public",
+	"POST /login":  "HTML sign-in form, public, with its own CSRF check",
+	"POST /logout": "HTML sign-out, ends the caller's own session",
+	"/api/":        "catch-all 404 for unknown API paths",
+}
+
+func (f *authzFixture) next() int { f.seq++; return f.seq }
+
+func (f *authzFixture) freshANumber() string { return fmt.Sprintf("A7%08d", f.next()) }
+
+// self returns the ID of the user acting as role (another user's for
+// anonymous callers).
+func (f *authzFixture) self(as docketcard.Role) string {
+	if as == "" {
+		return f.other.ID
+	}
+	return f.c.app.Users[as].ID
+}
+
+// version reads the current version of a record, so that allowed writes
+// succeed rather than fail on a stale version.
+func (f *authzFixture) version(table, key, id string) int {
+	t := f.cur
+	t.Helper()
+	var v int
+	q := f.c.app.DB.Rebind("SELECT version FROM " + table + " WHERE " + key + " = ?")
+	if err := f.c.app.DB.SQL().QueryRow(q, id).Scan(&v); err != nil {
+		t.Fatalf("version of %s %s: %v", table, id, err)
+	}
+	return v
+}
+
+// fingerprint summarises every record a request could change (but not
+// sessions, token use times, failed sign-in counts or the audit trail),
+// to show that a refused request changed nothing.
+func (f *authzFixture) fingerprint(t testing.TB) string {
+	t.Helper()
+	var b strings.Builder
+	for _, q := range []string{
+		"SELECT id, version, site_code, COALESCE(photo_blob_id, '') FROM people ORDER BY id",
+		"SELECT id, version FROM cases ORDER BY id",
+		"SELECT id, version FROM hearings ORDER BY id",
+		"SELECT case_id, version FROM reporting_schedules ORDER BY case_id",
+		"SELECT id FROM documents ORDER BY id",
+		"SELECT id FROM blobs ORDER BY id",
+		"SELECT code, version FROM sites ORDER BY code",
+		"SELECT id, version, password_hash, disabled FROM users ORDER BY id",
+		"SELECT user_id, role FROM user_roles ORDER BY user_id, role",
+		"SELECT user_id, site_code FROM user_sites ORDER BY user_id, site_code",
+		"SELECT id, CASE WHEN revoked_at IS NULL THEN 0 ELSE 1 END FROM api_tokens ORDER BY id",
+	} {
+		rows, err := f.c.app.DB.SQL().Query(q)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range vals {
+				if bs, ok := v.([]byte); ok {
+					v = string(bs)
+				}
+				fmt.Fprintf(&b, "%v|", v)
+			}
+			b.WriteByte('\n')
+		}
+		if err := rows.Close(); err != nil {
+			t.Fatal(err)
+		}
+		b.WriteString("--\n")
+	}
+	return b.String()
+}
+
+// newAuthzFixture creates, as the system, a site to edit, another user,
+// spare tokens, and at HOU and at ATL a person with a photo, a case with a
+// hearing and a reporting schedule, and a document.
+func newAuthzFixture(t *testing.T, c *apiClient) *authzFixture {
+	t.Helper()
+	ctx := context.Background()
+	svc := c.app.Service
+	sys := docketcard.SystemActor("authz-fixture")
+	f := &authzFixture{c: c, spare: map[docketcard.Role]string{}, patchSite: "MTX", png: pngOf(24, 32)}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := svc.CreateSite(ctx, sys, docketcard.Site{Code: f.patchSite, Name: "Matrix Field Office", City: "Dallas",
+		TimeZone: "America/Chicago", CardQuota: 10, Active: true})
+	must(err)
+	f.other, err = svc.CreateUser(ctx, sys, docketcard.UserInput{Username: "other.user", DisplayName: "Other User",
+		Roles: []string{string(docketcard.RoleFieldVerifier)}, Sites: []string{"HOU"}, Password: testapp.Password})
+	must(err)
+	tok, err := svc.CreateToken(ctx, sys, f.other.ID, "spare", 0)
+	must(err)
+	f.otherToken = tok.ID
+	for _, r := range docketcard.Roles {
+		tok, err := svc.CreateToken(ctx, sys, c.app.Users[r].ID, "spare", 0)
+		must(err)
+		f.spare[r] = tok.ID
+	}
+	for _, at := range []*authzTarget{&f.hou, &f.atl} {
+		if at == &f.hou {
+			at.site = "HOU"
+		} else {
+			at.site = "ATL"
+		}
+		at.aNumber = f.freshANumber()
+		p, err := svc.CreatePerson(ctx, sys, testapp.SamplePerson(at.aNumber, at.site))
+		must(err)
+		at.person = p.ID
+		_, err = svc.SetPhoto(ctx, sys, p.ID, p.Version, bytes.NewReader(f.png))
+		must(err)
+		cs, err := svc.CreateCase(ctx, sys, p.ID, docketcard.CaseInput{Court: "Immigration Court", Status: "pending",
+			ReleaseDocType: "I-220A", OpenedOn: "2025-06-01"})
+		must(err)
+		at.caseID = cs.ID
+		h, err := svc.CreateHearing(ctx, sys, cs.ID, docketcard.HearingInput{Type: "master", Date: "2027-01-15", Time: "09:00",
+			TimeZone: "America/Chicago", CourtAddress: "1919 Smith St, Houston, TX 77002"})
+		must(err)
+		at.hearing = h.ID
+		_, err = svc.PutReporting(ctx, sys, cs.ID, docketcard.ReportingInput{Cadence: "monthly", Mode: "in_person",
+			StartsOn: "2026-12-01", Location: "126 Northpoint Dr, Houston, TX 77060"})
+		must(err)
+		d, err := svc.AddDocument(ctx, sys, p.ID, docketcard.DocumentInput{Type: "I-862", CaseID: cs.ID, Filename: "nta.pdf",
+			IssuedOn: "2025-05-01"}, samplePDF)
+		must(err)
+		at.document = d.ID
+	}
+	return f
+}
+
+func authzJSON(path string, v any) authzReq {
+	c := jsonCall("", "", path, v)
+	return authzReq{path: path, body: c.body, contentType: c.contentType}
+}
+
+func authzGet(path string) authzReq { return authzReq{path: path} }
+
+// authzRoutes is the matrix: every API route of routes.go with the roles
+// that may call it, taken from docketcard.Policy and from the service's
+// rules for a user's own record.
+func authzRoutes() []authzRoute {
+	everyone := docketcard.Roles
+	holders := func(p docketcard.Permission) []docketcard.Role {
+		if len(docketcard.Policy[p]) == 0 {
+			panic("no roles hold " + p)
+		}
+		return docketcard.Policy[p]
+	}
+	hearing := func(version int) map[string]any {
+		m := map[string]any{"type": "master", "date": "2027-02-01", "time": "10:30", "time_zone": "America/Chicago",
+			"court_address": "1919 Smith St, Houston, TX 77002"}
+		if version > 0 {
+			m["version"] = version
+		}
+		return m
+	}
+	caseBody := map[string]string{"court": "Immigration Court", "status": "pending", "release_document_type": "I-220A", "opened_on": "2025-06-01"}
+	return []authzRoute{
+		// Operations: public.
+		{method: "GET", pattern: "/healthz", allowed: everyone, anonymous: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq { return authzGet("/healthz") }},
+		{method: "GET", pattern: "/readyz", allowed: everyone, anonymous: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq { return authzGet("/readyz") }},
+		{method: "GET", pattern: "/metrics", allowed: everyone, anonymous: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq { return authzGet("/metrics") }},
+		{method: "GET", pattern: "/api/v1/openapi.json", allowed: everyone, anonymous: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzGet("/api/v1/openapi.json")
+			}},
+
+		// Sessions.
+		{method: "GET", pattern: "/api/v1/me", allowed: everyone,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq { return authzGet("/api/v1/me") }},
+		{method: "POST", pattern: "/api/v1/session", allowed: everyone, anonymous: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				username := f.other.Username
+				if as != "" {
+					username = f.c.app.Users[as].Username
+				}
+				return authzJSON("/api/v1/session", map[string]string{"username": username, "password": testapp.Password})
+			}},
+		{method: "DELETE", pattern: "/api/v1/session", allowed: everyone, // 400 for token callers: there is no session to end
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzReq{path: "/api/v1/session"}
+			}},
+
+		// Sites.
+		{method: "GET", pattern: "/api/v1/sites", allowed: holders(docketcard.PermSiteRead),
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq { return authzGet("/api/v1/sites") }},
+		{method: "POST", pattern: "/api/v1/sites", allowed: holders(docketcard.PermSiteWrite),
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzJSON("/api/v1/sites", map[string]any{"code": fmt.Sprintf("N%03d", f.next()), "name": "New Field Office",
+					"city": "Dallas", "time_zone": "America/Chicago", "card_quota": 10})
+			}},
+		{method: "GET", pattern: "/api/v1/sites/{code}", allowed: holders(docketcard.PermSiteRead),
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzGet("/api/v1/sites/HOU")
+			}},
+		{method: "PATCH", pattern: "/api/v1/sites/{code}", allowed: holders(docketcard.PermSiteWrite),
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzJSON("/api/v1/sites/"+f.patchSite, map[string]any{"version": f.version("sites", "code", f.patchSite), "card_quota": 11})
+			}},
+
+		// Users: admins manage every user; everyone reads their own
+		// record, sets their own password and manages their own tokens.
+		{method: "GET", pattern: "/api/v1/users", allowed: holders(docketcard.PermUserRead),
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq { return authzGet("/api/v1/users") }},
+		{method: "POST", pattern: "/api/v1/users", allowed: holders(docketcard.PermUserWrite),
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzJSON("/api/v1/users", map[string]any{"username": fmt.Sprintf("new.user%d", f.next()), "display_name": "New User",
+					"roles": []string{"adjudicator"}, "sites": []string{"HOU"}, "password": testapp.Password})
+			}},
+		{method: "GET", pattern: "/api/v1/users/{id}", variant: "another user", allowed: holders(docketcard.PermUserRead),
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzGet("/api/v1/users/" + f.other.ID)
+			}},
+		{method: "GET", pattern: "/api/v1/users/{id}", variant: "self", allowed: everyone,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzGet("/api/v1/users/" + f.self(as))
+			}},
+		{method: "PATCH", pattern: "/api/v1/users/{id}", variant: "another user", allowed: holders(docketcard.PermUserWrite),
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzJSON("/api/v1/users/"+f.other.ID, map[string]any{"version": f.version("users", "id", f.other.ID), "display_name": "Other User"})
+			}},
+		{method: "PATCH", pattern: "/api/v1/users/{id}", variant: "self", allowed: holders(docketcard.PermUserWrite), // nobody edits their own roles or sites
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				id := f.self(as)
+				return authzJSON("/api/v1/users/"+id, map[string]any{"version": f.version("users", "id", id), "display_name": "Test " + string(as)})
+			}},
+		{method: "PUT", pattern: "/api/v1/users/{id}/password", variant: "another user", allowed: holders(docketcard.PermUserWrite),
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzJSON("/api/v1/users/"+f.other.ID+"/password", map[string]string{"new_password": testapp.Password})
+			}},
+		{method: "PUT", pattern: "/api/v1/users/{id}/password", variant: "self", allowed: everyone,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzJSON("/api/v1/users/"+f.self(as)+"/password", map[string]string{"current_password": testapp.Password, "new_password": testapp.Password})
+			}},
+		{method: "GET", pattern: "/api/v1/users/{id}/tokens", variant: "another user", allowed: holders(docketcard.PermUserRead),
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzGet("/api/v1/users/" + f.other.ID + "/tokens")
+			}},
+		{method: "GET", pattern: "/api/v1/users/{id}/tokens", variant: "self", allowed: everyone,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzGet("/api/v1/users/" + f.self(as) + "/tokens")
+			}},
+		{method: "POST", pattern: "/api/v1/users/{id}/tokens", variant: "another user", allowed: holders(docketcard.PermUserWrite),
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzJSON("/api/v1/users/"+f.other.ID+"/tokens", map[string]any{"name": "matrix", "ttl_hours": 1})
+			}},
+		{method: "POST", pattern: "/api/v1/users/{id}/tokens", variant: "self", allowed: everyone,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzJSON("/api/v1/users/"+f.self(as)+"/tokens", map[string]any{"name": "matrix", "ttl_hours": 1})
+			}},
+		{method: "DELETE", pattern: "/api/v1/users/{id}/tokens/{token}", variant: "another user", allowed: holders(docketcard.PermUserWrite),
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzReq{path: "/api/v1/users/" + f.other.ID + "/tokens/" + f.otherToken}
+			}},
+		{method: "DELETE", pattern: "/api/v1/users/{id}/tokens/{token}", variant: "self", allowed: everyone,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				if as == "" {
+					return authzReq{path: "/api/v1/users/" + f.other.ID + "/tokens/" + f.otherToken}
+				}
+				return authzReq{path: "/api/v1/users/" + f.self(as) + "/tokens/" + f.spare[as]}
+			}},
+
+		// People: site-scoped.
+		{method: "GET", pattern: "/api/v1/people", allowed: holders(docketcard.PermPersonRead), siteScoped: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzGet("/api/v1/people?site=" + at.site)
+			}},
+		{method: "POST", pattern: "/api/v1/people", allowed: holders(docketcard.PermPersonWrite), siteScoped: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzJSON("/api/v1/people", samplePersonJSON(f.freshANumber(), at.site))
+			}},
+		{method: "POST", pattern: "/api/v1/people/import", allowed: holders(docketcard.PermPersonImport), // site scoping is per row: see TestAuthzMatrix
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzReq{path: "/api/v1/people/import", contentType: "text/csv",
+					body: importCSV(service.ImportColumns, map[string]*string{"a_number": csvVal(f.freshANumber()), "site_code": csvVal(at.site)})}
+			}},
+		{method: "GET", pattern: "/api/v1/a-numbers/{anumber}", allowed: holders(docketcard.PermPersonRead), siteScoped: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzGet("/api/v1/a-numbers/" + at.aNumber)
+			}},
+		{method: "GET", pattern: "/api/v1/people/{id}", allowed: holders(docketcard.PermPersonRead), siteScoped: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzGet("/api/v1/people/" + at.person)
+			}},
+		{method: "PATCH", pattern: "/api/v1/people/{id}", allowed: holders(docketcard.PermPersonWrite), siteScoped: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzJSON("/api/v1/people/"+at.person, map[string]any{"version": f.version("people", "id", at.person), "phone": "+1 713 555 0142"})
+			}},
+		{method: "PUT", pattern: "/api/v1/people/{id}/photo", allowed: holders(docketcard.PermPersonWrite), siteScoped: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzReq{path: "/api/v1/people/" + at.person + "/photo?version=" + strconv.Itoa(f.version("people", "id", at.person)),
+					body: f.png, contentType: "image/png"}
+			}},
+		{method: "GET", pattern: "/api/v1/people/{id}/photo", allowed: holders(docketcard.PermPersonRead), siteScoped: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzGet("/api/v1/people/" + at.person + "/photo")
+			}},
+
+		// Cases, hearings, reporting schedules: site-scoped.
+		{method: "GET", pattern: "/api/v1/people/{id}/cases", allowed: holders(docketcard.PermCaseRead), siteScoped: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzGet("/api/v1/people/" + at.person + "/cases")
+			}},
+		{method: "POST", pattern: "/api/v1/people/{id}/cases", allowed: holders(docketcard.PermCaseWrite), siteScoped: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzJSON("/api/v1/people/"+at.person+"/cases", caseBody)
+			}},
+		{method: "GET", pattern: "/api/v1/cases/{id}", allowed: holders(docketcard.PermCaseRead), siteScoped: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzGet("/api/v1/cases/" + at.caseID)
+			}},
+		{method: "PATCH", pattern: "/api/v1/cases/{id}", allowed: holders(docketcard.PermCaseWrite), siteScoped: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzJSON("/api/v1/cases/"+at.caseID, map[string]any{"version": f.version("cases", "id", at.caseID), "status": "continued"})
+			}},
+		{method: "GET", pattern: "/api/v1/cases/{id}/hearings", allowed: holders(docketcard.PermCaseRead), siteScoped: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzGet("/api/v1/cases/" + at.caseID + "/hearings")
+			}},
+		{method: "POST", pattern: "/api/v1/cases/{id}/hearings", allowed: holders(docketcard.PermCaseWrite), siteScoped: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzJSON("/api/v1/cases/"+at.caseID+"/hearings", hearing(0))
+			}},
+		{method: "PUT", pattern: "/api/v1/hearings/{id}", allowed: holders(docketcard.PermCaseWrite), siteScoped: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzJSON("/api/v1/hearings/"+at.hearing, hearing(f.version("hearings", "id", at.hearing)))
+			}},
+		{method: "GET", pattern: "/api/v1/cases/{id}/reporting", allowed: holders(docketcard.PermCaseRead), siteScoped: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzGet("/api/v1/cases/" + at.caseID + "/reporting")
+			}},
+		{method: "PUT", pattern: "/api/v1/cases/{id}/reporting", allowed: holders(docketcard.PermCaseWrite), siteScoped: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzJSON("/api/v1/cases/"+at.caseID+"/reporting", map[string]any{
+					"version": f.version("reporting_schedules", "case_id", at.caseID), "cadence": "weekly", "mode": "telephone",
+					"starts_on": "2026-12-01", "location": "by telephone"})
+			}},
+
+		// Documents: site-scoped.
+		{method: "GET", pattern: "/api/v1/people/{id}/documents", allowed: holders(docketcard.PermDocumentRead), siteScoped: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzGet("/api/v1/people/" + at.person + "/documents")
+			}},
+		{method: "POST", pattern: "/api/v1/people/{id}/documents", allowed: holders(docketcard.PermDocumentWrite), siteScoped: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				body, ct := multipartDoc(map[string]string{"type": "I-862", "issued_on": "2025-05-01", "case_id": at.caseID}, "nta.pdf", samplePDF)
+				return authzReq{path: "/api/v1/people/" + at.person + "/documents", body: body, contentType: ct}
+			}},
+		{method: "GET", pattern: "/api/v1/documents/{id}", allowed: holders(docketcard.PermDocumentRead), siteScoped: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzGet("/api/v1/documents/" + at.document)
+			}},
+		{method: "GET", pattern: "/api/v1/documents/{id}/content", allowed: holders(docketcard.PermDocumentRead), siteScoped: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzGet("/api/v1/documents/" + at.document + "/content")
+			}},
+
+		// Audit trail.
+		{method: "GET", pattern: "/api/v1/audit", allowed: holders(docketcard.PermAuditRead),
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq { return authzGet("/api/v1/audit") }},
+		{method: "POST", pattern: "/api/v1/audit/verify", allowed: holders(docketcard.PermAuditRead),
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzReq{path: "/api/v1/audit/verify"}
+			}},
+	}
+}
+
+// authzCall sends row's request as role (anonymous when "").
+func (f *authzFixture) authzCall(t testing.TB, row authzRoute, at *authzTarget, as docketcard.Role) apiReply {
+	t.Helper()
+	f.cur = t
+	req := row.build(f, at, as)
+	return f.c.send(t, apiCall{method: row.method, path: req.path, role: as, body: req.body, contentType: req.contentType})
+}
+
+// wantDenied checks that r refuses the caller: 401 for anonymous
+// callers, 403 for everyone else, with a problem body.
+func wantDenied(t testing.TB, r apiReply, as docketcard.Role) {
+	t.Helper()
+	if as == "" {
+		r.problem(t, http.StatusUnauthorized, docketcard.EUNAUTHORIZED)
+	} else {
+		r.problem(t, http.StatusForbidden, docketcard.EFORBIDDEN)
+	}
+}
+
+// wantAllowed checks that r lets the caller through: neither 401 nor 403,
+// and no server error.
+func (f *authzFixture) wantAllowed(t testing.TB, r apiReply) {
+	t.Helper()
+	if r.StatusCode == http.StatusUnauthorized || r.StatusCode == http.StatusForbidden || r.StatusCode >= 500 {
+		t.Errorf("allowed caller refused or failed: %s", r)
+	}
+}
+
+func roleName(as docketcard.Role) string {
+	if as == "" {
+		return "anonymous"
+	}
+	return string(as)
+}
+
+func TestAuthzMatrix(t *testing.T) {
+	rows := authzRoutes()
+	callers := append([]docketcard.Role{""}, docketcard.Roles...)
+	for _, d := range testdb.Dialects {
+		t.Run(d, func(t *testing.T) {
+			f := newAuthzFixture(t, newAPIClient(t, d))
+
+			for _, row := range rows {
+				t.Run(row.name(), func(t *testing.T) {
+					// Refused callers first, then check they changed nothing,
+					// then the callers that are let through.
+					isAllowed := func(as docketcard.Role) bool {
+						return (as == "" && row.anonymous) || (as != "" && slices.Contains(row.allowed, as))
+					}
+					before := f.fingerprint(t)
+					for _, as := range callers {
+						if !isAllowed(as) {
+							t.Run(roleName(as), func(t *testing.T) {
+								wantDenied(t, f.authzCall(t, row, &f.hou, as), as)
+							})
+						}
+					}
+					if after := f.fingerprint(t); after != before {
+						t.Errorf("refused requests changed stored records:\nbefore:\n%s\nafter:\n%s", before, after)
+					}
+					for _, as := range callers {
+						if isAllowed(as) {
+							t.Run(roleName(as), func(t *testing.T) {
+								f.wantAllowed(t, f.authzCall(t, row, &f.hou, as))
+							})
+						}
+					}
+				})
+			}
+
+			// Site scoping: the fixture users serve HOU only (the admin and
+			// the auditor serve no site), so on ATL's records every role
+			// is refused, the enrollment officer included.
+			t.Run("ATL records", func(t *testing.T) {
+				before := f.fingerprint(t)
+				for _, row := range rows {
+					if !row.siteScoped {
+						continue
+					}
+					t.Run(row.name(), func(t *testing.T) {
+						for _, as := range callers {
+							t.Run(roleName(as), func(t *testing.T) {
+								wantDenied(t, f.authzCall(t, row, &f.atl, as), as)
+							})
+						}
+					})
+				}
+				t.Run("POST /api/v1/people/import", func(t *testing.T) {
+					// Import checks the site of each row: an ATL row is
+					// reported as failed and nothing is created.
+					row := rows[slices.IndexFunc(rows, func(r authzRoute) bool { return r.route() == "POST /api/v1/people/import" })]
+					var rep service.ImportReport
+					f.authzCall(t, row, &f.atl, docketcard.RoleEnrollmentOfficer).decode(t, http.StatusOK, &rep)
+					if rep.Created != 0 || rep.Failed != 1 || len(rep.Errors) != 1 || rep.Errors[0].Field != "site_code" ||
+						!strings.Contains(rep.Errors[0].Message, "not assigned to site ATL") {
+						t.Errorf("import of an ATL row: %+v", rep)
+					}
+				})
+				if after := f.fingerprint(t); after != before {
+					t.Errorf("refused requests on ATL records changed stored records:\nbefore:\n%s\nafter:\n%s", before, after)
+				}
+			})
+		})
+	}
+}
+
+// authzRegisteredRoutes returns the pattern of every handler registered
+// in routes.go, read from its source.
+func authzRegisteredRoutes(t *testing.T) []string {
+	t.Helper()
+	file, err := parser.ParseFile(token.NewFileSet(), "routes.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	ast.Inspect(file, func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		if !ok || len(call.Args) == 0 {
+			return true
+		}
+		sel, ok := call.Fun.(*ast.SelectorExpr)
+		if !ok || (sel.Sel.Name != "handle" && sel.Sel.Name != "Handle" && sel.Sel.Name != "HandleFunc") {
+			return true
+		}
+		lit, ok := call.Args[0].(*ast.BasicLit)
+		if !ok || lit.Kind != token.STRING {
+			t.Errorf("routes.go registers a handler with a pattern that is not a string literal: %T", call.Args[0])
+			return true
+		}
+		pattern, err := strconv.Unquote(lit.Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, pattern)
+		return true
+	})
+	if len(out) < 40 {
+		t.Fatalf("found only %d routes in routes.go; has the registration changed?", len(out))
+	}
+	return out
+}
+
+// TestAuthzMatrixCoversEveryRoute fails when a route is added to
+// routes.go without a row in the matrix (or an entry in authzExcluded),
+// or when a row names a route that no longer exists.
+func TestAuthzMatrixCoversEveryRoute(t *testing.T) {
+	registered := authzRegisteredRoutes(t)
+	inTable := map[string]bool{}
+	for _, r := range authzRoutes() {
+		inTable[r.route()] = true
+		if len(r.allowed) == 0 && !r.anonymous {
+			t.Errorf("%s: no role may call it", r.name())
+		}
+		for _, as := range r.allowed {
+			if !slices.Contains(docketcard.Roles, as) {
+				t.Errorf("%s: unknown role %q", r.name(), as)
+			}
+		}
+	}
+	for _, p := range registered {
+		_, excluded := authzExcluded[p]
+		if !inTable[p] && !excluded {
+			t.Errorf("route %q is registered in routes.go but missing from the authorisation matrix (authzRoutes)", p)
+		}
+		if inTable[p] && excluded {
+			t.Errorf("route %q is both in the matrix and excluded from it", p)
+		}
+	}
+	for p := range inTable {
+		if !slices.Contains(registered, p) {
+			t.Errorf("the matrix has a row for %q, which routes.go does not register", p)
+		}
+	}
+	for p := range authzExcluded {
+		if !slices.Contains(registered, p) {
+			t.Errorf("authzExcluded lists %q, which routes.go does not register", p)
+		}
+	}
+}
+
+// TestAuthzPolicyPrinciples pins the principles the Policy table is
+// written to (see policy.go), so that a change to the table that breaks
+// one fails here and not only in the matrix, which follows the table.
+func TestAuthzPolicyPrinciples(t *testing.T) {
+	holds := func(r docketcard.Role) []docketcard.Permission {
+		var ps []docketcard.Permission
+		for p, roles := range docketcard.Policy {
+			if slices.Contains(roles, r) {
+				ps = append(ps, p)
+			}
+		}
+		slices.Sort(ps)
+		return ps
+	}
+	perms := func(ps ...docketcard.Permission) []docketcard.Permission {
+		slices.Sort(ps)
+		return ps
+	}
+	recordRead := perms(docketcard.PermSiteRead, docketcard.PermPersonRead, docketcard.PermCaseRead, docketcard.PermDocumentRead)
+	for _, tc := range []struct {
+		role docketcard.Role
+		want []docketcard.Permission
+		why  string
+	}{
+		{docketcard.RoleEnrollmentOfficer, perms(docketcard.PermSiteRead, docketcard.PermPersonRead, docketcard.PermPersonWrite,
+			docketcard.PermPersonImport, docketcard.PermCaseRead, docketcard.PermCaseWrite, docketcard.PermDocumentRead,
+			docketcard.PermDocumentWrite), "enrols people: reads and writes their records"},
+		{docketcard.RoleAdjudicator, recordRead, "reads records to adjudicate, writes none"},
+		{docketcard.RoleFOIAOfficer, recordRead, "reads records for first-party requests, writes none"},
+		{docketcard.RolePrintOperator, perms(docketcard.PermSiteRead), "card permissions come with the card features"},
+		{docketcard.RoleFieldVerifier, perms(docketcard.PermSiteRead), "card permissions come with the card features"},
+		{docketcard.RoleProgramManager, perms(docketcard.PermSiteRead), "sees sites, not people"},
+		{docketcard.RoleAuditor, perms(docketcard.PermSiteRead, docketcard.PermAuditRead), "reads the audit trail and nothing else"},
+		{docketcard.RoleAdmin, perms(docketcard.PermSiteRead, docketcard.PermSiteWrite, docketcard.PermUserRead, docketcard.PermUserWrite),
+			"manages users and sites, cannot read people's records"},
+	} {
+		if got := holds(tc.role); !slices.Equal(got, tc.want) {
+			t.Errorf("%s holds %v, want %v (%s)", tc.role, got, tc.want, tc.why)
+		}
+	}
+	for p, roles := range docketcard.Policy {
+		people := strings.HasPrefix(string(p), "person.") || strings.HasPrefix(string(p), "case.") || strings.HasPrefix(string(p), "document.")
+		if docketcard.SiteScoped[p] != people {
+			t.Errorf("%s: site-scoped %v, want %v", p, docketcard.SiteScoped[p], people)
+		}
+		if len(roles) == 0 {
+			t.Errorf("%s: no role holds it", p)
+		}
+	}
+}
