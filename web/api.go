@@ -1,6 +1,8 @@
 package web
 
 import (
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"io"
 	"mime"
@@ -497,7 +499,10 @@ func (s *Server) addDocument(w http.ResponseWriter, r *http.Request) error {
 		return docketcard.Errorf(docketcard.EUNSUPPORTED, "Send the document as multipart/form-data with fields type, issued_on, case_id and file.")
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, docketcard.MaxDocumentBytes+64<<10)
-	if err := r.ParseMultipartForm(1 << 20); err != nil {
+	// Keep the whole form in memory (the body is already bounded above):
+	// a larger memory limit than the body means no part is ever spilled,
+	// in plaintext, to the temporary directory.
+	if err := r.ParseMultipartForm(docketcard.MaxDocumentBytes + 128<<10); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			return docketcard.Errorf(docketcard.ETOOLARGE, "The document is larger than %d MB.", docketcard.MaxDocumentBytes>>20)
@@ -541,7 +546,11 @@ func (s *Server) getDocumentContent(w http.ResponseWriter, r *http.Request) erro
 	w.Header().Set("Content-Type", d.Blob.ContentType)
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": d.Filename}))
 	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Digest", "sha-256="+d.Blob.SHA256)
+	// RFC 9530 Repr-Digest: the SHA-256 recorded at upload, which the blob
+	// store has just checked the decrypted bytes against.
+	if sum, err := hex.DecodeString(d.Blob.SHA256); err == nil {
+		w.Header().Set("Repr-Digest", "sha-256=:"+base64.StdEncoding.EncodeToString(sum)+":")
+	}
 	w.Write(b)
 	return nil
 }

@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/binary"
 	"encoding/csv"
 	"encoding/hex"
@@ -20,6 +21,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -695,8 +697,8 @@ func TestAPIDocuments(t *testing.T) {
 							t.Errorf("Content-Type %q", ct)
 						}
 						sum := sha256.Sum256(r.body)
-						if got, want := r.Header.Get("Digest"), "sha-256="+hex.EncodeToString(sum[:]); got != want {
-							t.Errorf("Digest %q, want %q", got, want)
+						if got, want := r.Header.Get("Repr-Digest"), "sha-256=:"+base64.StdEncoding.EncodeToString(sum[:])+":"; got != want {
+							t.Errorf("Repr-Digest %q, want %q", got, want)
 						}
 						if cd := r.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment") || !strings.Contains(cd, "notice to appear.pdf") {
 							t.Errorf("Content-Disposition %q", cd)
@@ -1481,5 +1483,22 @@ func TestAPIOperations(t *testing.T) {
 				}
 			})
 		})
+	}
+}
+
+// TestAPISignInRateLimit: one client address gets a limited number of
+// sign-in attempts across all accounts, then 429 with Retry-After.
+func TestAPISignInRateLimit(t *testing.T) {
+	app := testapp.New(t, "sqlite")
+	var last *http.Response
+	for i := 0; i < 21; i++ {
+		last = app.JSON(t, "", "POST", "/api/v1/session", `{"username":"nobody`+strconv.Itoa(i)+`","password":"wrong password here"}`)
+		last.Body.Close()
+		if i < 20 && last.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("attempt %d: %d", i+1, last.StatusCode)
+		}
+	}
+	if last.StatusCode != http.StatusTooManyRequests || last.Header.Get("Retry-After") == "" {
+		t.Fatalf("attempt 21: %d Retry-After=%q", last.StatusCode, last.Header.Get("Retry-After"))
 	}
 }

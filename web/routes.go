@@ -24,12 +24,12 @@ func (s *Server) routes() {
 	s.handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)).ServeHTTP)
 	s.handle("GET /{$}", s.home)
 	s.handle("GET /login", s.loginPage)
-	s.handle("POST /login", s.loginSubmit)
+	s.handle("POST /login", s.limited(s.loginSubmit))
 	s.handle("POST /logout", s.logout)
 
 	// API.
 	s.handle("GET /api/v1/me", s.api(s.getMe))
-	s.handle("POST /api/v1/session", s.apiLogin)
+	s.handle("POST /api/v1/session", s.limited(s.apiLogin))
 	s.handle("DELETE /api/v1/session", s.api(s.apiLogout))
 
 	s.handle("GET /api/v1/sites", s.api(s.listSites))

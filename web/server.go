@@ -42,6 +42,9 @@ type Options struct {
 	Version string
 	// MaxImportBytes bounds an uploaded CSV file.
 	MaxImportBytes int64
+	// LoginsPerMinute and LoginBurst limit sign-in attempts per client
+	// address (defaults 20 and 20).
+	LoginsPerMinute, LoginBurst int
 }
 
 // Server serves docketcard over HTTP.
@@ -54,6 +57,7 @@ type Server struct {
 	registry  *prometheus.Registry
 	reqs      *prometheus.CounterVec
 	durations *prometheus.HistogramVec
+	logins    *limiter
 }
 
 // New builds the server and its routes.
@@ -67,7 +71,14 @@ func New(svc *service.Service, log *slog.Logger, opts Options) (*Server, error) 
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{svc: svc, log: log, opts: opts, tmpl: tmpl, mux: http.NewServeMux(), registry: prometheus.NewRegistry()}
+	if opts.LoginsPerMinute <= 0 {
+		opts.LoginsPerMinute = 20
+	}
+	if opts.LoginBurst <= 0 {
+		opts.LoginBurst = 20
+	}
+	s := &Server{svc: svc, log: log, opts: opts, tmpl: tmpl, mux: http.NewServeMux(), registry: prometheus.NewRegistry(),
+		logins: newLimiter(opts.LoginsPerMinute, opts.LoginBurst)}
 	s.reqs = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "docketcard_http_requests_total", Help: "HTTP requests by route pattern, method and status code.",
 	}, []string{"route", "method", "code"})
