@@ -24,6 +24,7 @@ const (
 	ActionTokenRevoke = "token_revoke"
 	ActionPasswordSet = "password_set"
 	ActionVerifyAudit = "audit_verify"
+	ActionDenied      = "denied" // an authorised role reached for a record outside its sites
 )
 
 // AuditEntry is one record of the append-only, hash-chained audit trail.

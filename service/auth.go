@@ -37,7 +37,9 @@ func (s *Service) Login(ctx context.Context, username, password, requestID strin
 	})
 	anon := docketcard.Actor{Username: "anonymous", RequestID: requestID}
 	if docketcard.ErrorCode(err) == docketcard.ENOTFOUND {
-		CheckPassword(password, s.dummy)
+		if _, err := withHashSlot(ctx, func() bool { return CheckPassword(password, s.dummy) }); err != nil {
+			return nil, err
+		}
 		_ = s.store.WithTx(ctx, func(tx docketcard.Tx) error {
 			return tx.AppendAudit(ctx, s.audit(anon, docketcard.ActionLoginFailed, "user", "unknown", "", "unknown username"))
 		})
@@ -52,7 +54,11 @@ func (s *Service) Login(ctx context.Context, username, password, requestID strin
 		})
 		return nil, docketcard.Errorf(docketcard.ELOCKED, "This account is locked after repeated failed sign-ins. Try again after %s UTC or ask an administrator to unlock it.", u.LockedUntil.Format("15:04"))
 	}
-	if !CheckPassword(password, hash) || u.Disabled {
+	good, err := withHashSlot(ctx, func() bool { return CheckPassword(password, hash) })
+	if err != nil {
+		return nil, err
+	}
+	if !good || u.Disabled {
 		err := s.store.WithTx(ctx, func(tx docketcard.Tx) error {
 			detail := "wrong password"
 			if u.Disabled {

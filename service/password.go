@@ -1,6 +1,7 @@
 package service
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -23,6 +24,23 @@ var DefaultPasswordParams = PasswordParams{Memory: 64 * 1024, Iterations: 3, Par
 
 // TestPasswordParams are cheap parameters for tests only.
 var TestPasswordParams = PasswordParams{Memory: 1024, Iterations: 1, Parallelism: 1}
+
+// hashSlots bounds concurrent argon2id computations in the process: each
+// takes Memory KiB (64 MiB by default), so unbounded concurrent sign-ins
+// could exhaust memory. Callers queue for a slot.
+var hashSlots = make(chan struct{}, 4)
+
+// withHashSlot runs fn while holding one of the hashing slots.
+func withHashSlot[T any](ctx context.Context, fn func() T) (T, error) {
+	select {
+	case hashSlots <- struct{}{}:
+		defer func() { <-hashSlots }()
+		return fn(), nil
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
+	}
+}
 
 // HashPassword returns an encoded argon2id hash of pw.
 func HashPassword(pw string, p PasswordParams) (string, error) {

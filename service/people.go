@@ -109,6 +109,14 @@ func (s *Service) readPerson(ctx context.Context, a docketcard.Actor, load func(
 		}
 		return a.Authorize(docketcard.PermPersonRead, p.SiteCode)
 	})
+	if docketcard.ErrorCode(err) == docketcard.EFORBIDDEN && p != nil {
+		// An officer reaching for a record of a site they do not serve is
+		// what an auditor looks for: record the attempt, then refuse.
+		if aerr := s.auditRead(ctx, s.audit(a, docketcard.ActionDenied, "person", p.ID, p.SiteCode, what)); aerr != nil {
+			return nil, aerr
+		}
+		return nil, err
+	}
 	if err != nil {
 		return nil, err
 	}

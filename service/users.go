@@ -152,7 +152,11 @@ func (s *Service) SetPassword(ctx context.Context, a docketcard.Actor, id, curre
 	if err != nil {
 		return err
 	}
-	if self && !CheckPassword(current, hash) {
+	good, err := withHashSlot(ctx, func() bool { return CheckPassword(current, hash) })
+	if err != nil {
+		return err
+	}
+	if self && !good {
 		// A stolen session must not become a password-guessing oracle:
 		// count the failure toward the lock-out and audit it.
 		_ = s.store.WithTx(ctx, func(tx docketcard.Tx) error {
