@@ -3,9 +3,10 @@
 # for the test suite. Prints the URL to put in DOCKETCARD_TEST_POSTGRES.
 set -euo pipefail
 if ! command -v pg_ctlcluster >/dev/null; then
-  apt-get install -y -q postgresql >/dev/null
+  apt-get install -y -q postgresql >&2
 fi
-pg_ctlcluster 15 main start 2>/dev/null || pg_ctlcluster 15 main status >/dev/null
+# Only the URL goes to stdout; everything else to stderr.
+pg_ctlcluster 15 main start >&2 2>/dev/null || pg_ctlcluster 15 main status >/dev/null
 for i in $(seq 1 30); do
   su postgres -c "psql -q -c 'SELECT 1'" >/dev/null 2>&1 && break
   sleep 1
