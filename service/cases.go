@@ -175,28 +175,36 @@ func (s *Service) CreateHearing(ctx context.Context, a docketcard.Actor, caseID 
 	return h, nil
 }
 
-// ListHearings lists a case's hearings. Audited.
-func (s *Service) ListHearings(ctx context.Context, a docketcard.Actor, caseID string) ([]*docketcard.Hearing, error) {
+// readOfCase runs load on a case the actor may read and audits the read
+// (action on subjectType) before returning what load returned.
+func readOfCase[T any](ctx context.Context, s *Service, a docketcard.Actor, caseID, action, subjectType, detail string,
+	load func(tx docketcard.Tx) (T, error)) (T, error) {
+	var out T
 	if err := a.Authorize(docketcard.PermCaseRead, ""); err != nil {
-		return nil, err
+		return out, err
 	}
-	var out []*docketcard.Hearing
 	var ae *docketcard.AuditEntry
 	err := s.store.ReadTx(ctx, func(tx docketcard.Tx) error {
 		c, err := caseFor(ctx, tx, a, docketcard.PermCaseRead, caseID)
 		if err != nil {
 			return err
 		}
-		if out, err = tx.ListHearings(ctx, caseID); err != nil {
+		if out, err = load(tx); err != nil {
 			return err
 		}
-		ae = s.audit(a, docketcard.ActionList, "hearing", caseID, c.SiteCode, "hearings of case")
+		ae = s.audit(a, action, subjectType, caseID, c.SiteCode, detail)
 		return nil
 	})
 	if err == nil {
 		err = s.auditRead(ctx, ae)
 	}
 	return out, err
+}
+
+// ListHearings lists a case's hearings. Audited.
+func (s *Service) ListHearings(ctx context.Context, a docketcard.Actor, caseID string) ([]*docketcard.Hearing, error) {
+	return readOfCase(ctx, s, a, caseID, docketcard.ActionList, "hearing", "hearings of case",
+		func(tx docketcard.Tx) ([]*docketcard.Hearing, error) { return tx.ListHearings(ctx, caseID) })
 }
 
 // UpdateHearing replaces a hearing's fields if version is current.
@@ -260,24 +268,6 @@ func (s *Service) PutReporting(ctx context.Context, a docketcard.Actor, caseID s
 
 // GetReporting returns a case's reporting schedule. Audited.
 func (s *Service) GetReporting(ctx context.Context, a docketcard.Actor, caseID string) (*docketcard.ReportingSchedule, error) {
-	if err := a.Authorize(docketcard.PermCaseRead, ""); err != nil {
-		return nil, err
-	}
-	var out *docketcard.ReportingSchedule
-	var ae *docketcard.AuditEntry
-	err := s.store.ReadTx(ctx, func(tx docketcard.Tx) error {
-		c, err := caseFor(ctx, tx, a, docketcard.PermCaseRead, caseID)
-		if err != nil {
-			return err
-		}
-		if out, err = tx.GetReporting(ctx, caseID); err != nil {
-			return err
-		}
-		ae = s.audit(a, docketcard.ActionRead, "reporting_schedule", caseID, c.SiteCode, "")
-		return nil
-	})
-	if err == nil {
-		err = s.auditRead(ctx, ae)
-	}
-	return out, err
+	return readOfCase(ctx, s, a, caseID, docketcard.ActionRead, "reporting_schedule", "",
+		func(tx docketcard.Tx) (*docketcard.ReportingSchedule, error) { return tx.GetReporting(ctx, caseID) })
 }

@@ -149,6 +149,19 @@ func (m *Main) importCmd(ctx context.Context, args []string) error {
 	return nil
 }
 
+// subcommand starts a command with subcommands ("user create …"): it
+// checks one is named, loads the configuration and makes the flag set.
+func (m *Main) subcommand(name, subs string, args []string) (string, *config.Config, *flag.FlagSet, error) {
+	if len(args) == 0 {
+		return "", nil, nil, usageError{"usage: docketcard " + name + " " + subs + " [flags]"}
+	}
+	cfg, err := m.loadConfig()
+	if err != nil {
+		return "", nil, nil, err
+	}
+	return args[0], &cfg, m.flags(name+" "+args[0], &cfg), nil
+}
+
 func splitList(s string) []string {
 	var out []string
 	for _, p := range strings.Split(s, ",") {
@@ -160,15 +173,10 @@ func splitList(s string) []string {
 }
 
 func (m *Main) user(ctx context.Context, args []string) error {
-	if len(args) == 0 {
-		return usageError{"usage: docketcard user create|list|passwd|token|disable|enable|unlock [flags]"}
-	}
-	cfg, err := m.loadConfig()
+	sub, cfg, fs, err := m.subcommand("user", "create|list|passwd|token|disable|enable|unlock", args)
 	if err != nil {
 		return err
 	}
-	sub := args[0]
-	fs := m.flags("user "+sub, &cfg)
 	username := fs.String("username", "", "username")
 	display := fs.String("name", "", "display name")
 	roles := fs.String("roles", "", "comma-separated roles: "+joinRoles(docketcard.Roles))
@@ -188,7 +196,7 @@ func (m *Main) user(ctx context.Context, args []string) error {
 			*password = strings.TrimRight(string(b), "\r\n")
 		}
 	}
-	a, err := m.open(ctx, cfg, app.Options{})
+	a, err := m.open(ctx, *cfg, app.Options{})
 	if err != nil {
 		return err
 	}
@@ -299,15 +307,10 @@ func joinRoles(rs []docketcard.Role) string {
 }
 
 func (m *Main) site(ctx context.Context, args []string) error {
-	if len(args) == 0 {
-		return usageError{"usage: docketcard site create|list|update [flags]"}
-	}
-	cfg, err := m.loadConfig()
+	sub, cfg, fs, err := m.subcommand("site", "create|list|update", args)
 	if err != nil {
 		return err
 	}
-	sub := args[0]
-	fs := m.flags("site "+sub, &cfg)
 	code := fs.String("code", "", "site code, e.g. HOU")
 	name := fs.String("name", "", "name of the field office")
 	city := fs.String("city", "", "city")
@@ -317,7 +320,7 @@ func (m *Main) site(ctx context.Context, args []string) error {
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	a, err := m.open(ctx, cfg, app.Options{})
+	a, err := m.open(ctx, *cfg, app.Options{})
 	if err != nil {
 		return err
 	}
@@ -379,15 +382,10 @@ func (m *Main) site(ctx context.Context, args []string) error {
 }
 
 func (m *Main) audit(ctx context.Context, args []string) error {
-	if len(args) == 0 {
-		return usageError{"usage: docketcard audit verify|list [flags]"}
-	}
-	cfg, err := m.loadConfig()
+	sub, cfg, fs, err := m.subcommand("audit", "verify|list", args)
 	if err != nil {
 		return err
 	}
-	sub := args[0]
-	fs := m.flags("audit "+sub, &cfg)
 	asJSON := fs.Bool("json", false, "print JSON")
 	subject := fs.String("subject", "", "list: only entries about this subject id")
 	after := fs.Int64("after", 0, "list: entries after this sequence number")
@@ -395,7 +393,7 @@ func (m *Main) audit(ctx context.Context, args []string) error {
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	a, err := m.open(ctx, cfg, app.Options{})
+	a, err := m.open(ctx, *cfg, app.Options{})
 	if err != nil {
 		return err
 	}
