@@ -1,0 +1,158 @@
+// Package credential builds, signs, encodes, decodes and verifies the
+// Secure Docket Card's QR credential:
+//
+//	Claim 169 identity map → CWT claims (RFC 8392) → COSE_Sign1 ES256
+//	(RFC 9052) → zlib → base45 (RFC 9285) → QR
+//
+// The byte-by-byte layout is in docs/CREDENTIAL.md. The package holds no
+// keys: Sign takes a crypto.Signer (a key file or an HSM) and imports
+// neither net/http nor the database.
+package credential
+
+import (
+	"bytes"
+	"compress/zlib"
+	"crypto"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/fxamacker/cbor/v2"
+	"github.com/veraison/go-cose"
+
+	"github.com/docketcard/docketcard/credential/base45"
+	"github.com/docketcard/docketcard/credential/claim169"
+	"github.com/docketcard/docketcard/statuslist"
+)
+
+// CWT claim keys (RFC 8392 §4, IANA "CBOR Web Token Claims").
+const (
+	claimIss    = 1
+	claimSub    = 2
+	claimExp    = 4
+	claimNbf    = 5
+	claimIat    = 6
+	claimID     = 169   // MOSIP Claim 169 identity data
+	claimStatus = 65535 // IETF Token Status List reference
+)
+
+// MaxPayload is the budget of the compressed, signed credential (the bytes
+// that base45 then spells out in the QR code).
+const MaxPayload = 1100
+
+// Credential is the content of one card's QR code.
+type Credential struct {
+	CardNumber string             // CWT sub
+	Issuer     string             // CWT iss: the issuing site's URI
+	IssuedAt   time.Time          // CWT iat (also the signing time)
+	NotBefore  time.Time          // CWT nbf
+	ExpiresAt  time.Time          // CWT exp: the card is expired when now ≥ exp
+	Identity   *claim169.Identity // claim 169
+	Status     statuslist.Reference
+}
+
+var encMode = func() cbor.EncMode {
+	m, err := cbor.CoreDetEncOptions().EncMode()
+	if err != nil {
+		panic(err)
+	}
+	return m
+}()
+
+// Claims returns the deterministic CBOR encoding (RFC 8949 §4.2.1 core
+// deterministic) of the CWT claims map: the exact bytes that get signed.
+func (c *Credential) Claims() ([]byte, error) {
+	if c.Identity == nil {
+		return nil, errors.New("credential: no identity")
+	}
+	id, err := c.Identity.MarshalCBOR()
+	if err != nil {
+		return nil, fmt.Errorf("credential: claim 169: %w", err)
+	}
+	m := map[int]any{
+		claimIss:    c.Issuer,
+		claimSub:    c.CardNumber,
+		claimExp:    c.ExpiresAt.Unix(),
+		claimNbf:    c.NotBefore.Unix(),
+		claimIat:    c.IssuedAt.Unix(),
+		claimID:     cbor.RawMessage(id),
+		claimStatus: c.Status.CBORValue(),
+	}
+	return encMode.Marshal(m)
+}
+
+// protectedHeader is {1: -7 (ES256), 4: kid}.
+func protectedHeader(kid []byte) cose.ProtectedHeader {
+	return cose.ProtectedHeader{cose.HeaderLabelAlgorithm: cose.AlgorithmES256, cose.HeaderLabelKeyID: kid}
+}
+
+// Sign signs the claims as a tagged COSE_Sign1 with ES256. The key may be
+// any crypto.Signer holding a P-256 key (a file key or an HSM token).
+func Sign(claims []byte, key crypto.Signer, kid []byte) ([]byte, error) {
+	s, err := cose.NewSigner(cose.AlgorithmES256, key)
+	if err != nil {
+		return nil, fmt.Errorf("credential: signer: %w", err)
+	}
+	msg := cose.NewSign1Message()
+	msg.Headers.Protected = protectedHeader(kid)
+	msg.Payload = claims
+	if err := msg.Sign(rand.Reader, nil, s); err != nil {
+		return nil, fmt.Errorf("credential: sign: %w", err)
+	}
+	return msg.MarshalCBOR()
+}
+
+// Encode compresses a signed COSE_Sign1 with zlib and spells it in base45,
+// the text that goes in the QR code (alphanumeric mode).
+func Encode(signed []byte) (string, []byte, error) {
+	var buf bytes.Buffer
+	zw, err := zlib.NewWriterLevel(&buf, zlib.BestCompression)
+	if err != nil {
+		return "", nil, err
+	}
+	zw.Write(signed)
+	if err := zw.Close(); err != nil {
+		return "", nil, err
+	}
+	return base45.Encode(buf.Bytes()), buf.Bytes(), nil
+}
+
+// Compressed reports the zlib size of b, for budgeting before signing.
+func Compressed(b []byte) int {
+	var buf bytes.Buffer
+	zw, _ := zlib.NewWriterLevel(&buf, zlib.BestCompression)
+	zw.Write(b)
+	zw.Close()
+	return buf.Len()
+}
+
+// signatureOverhead is what signing adds to the claims: the COSE_Sign1
+// array, tag, protected header bytes and a 64-byte signature.
+const signatureOverhead = 1 + 1 + 1 + 1 + 16 + 1 + 3 + 2 + 64
+
+// FitFace chooses the face image for c from the holder's photo so that the
+// whole compressed payload stays within MaxPayload: it measures the
+// payload without a face and gives the face what remains.
+func FitFace(c *Credential, photo []byte) error {
+	c.Identity.Biometrics = nil
+	claims, err := c.Claims()
+	if err != nil {
+		return err
+	}
+	// JPEG data does not compress; budget it at its raw size plus CBOR
+	// framing of the biometric entry.
+	budget := MaxPayload - Compressed(claims) - signatureOverhead - 16
+	if budget < 300 {
+		return fmt.Errorf("credential: only %d bytes left for the face; shorten the printed fields", budget)
+	}
+	face, err := Face(photo, min(budget, FaceBudget))
+	if err != nil {
+		return err
+	}
+	c.Identity.Biometrics = map[int][]claim169.Biometric{62: {{Data: face, Format: 0, SubFormat: 1}}}
+	return nil
+}
+
+var _ = io.EOF
