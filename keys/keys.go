@@ -214,7 +214,9 @@ func BuildTrustList(dir string, now time.Time, validity time.Duration) (*pki.Tru
 		tl.Signers = append(tl.Signers, pki.TrustedSigner{KeyID: kid, Site: e.Site, Purpose: e.Purpose, Status: e.Status,
 			UsageFrom: e.UsageFrom, UsageUntil: e.UsageUntil, Certificate: cert})
 	}
-	sort.Slice(tl.Signers, func(i, j int) bool { return hex.EncodeToString(tl.Signers[i].KeyID) < hex.EncodeToString(tl.Signers[j].KeyID) })
+	sort.Slice(tl.Signers, func(i, j int) bool {
+		return hex.EncodeToString(tl.Signers[i].KeyID) < hex.EncodeToString(tl.Signers[j].KeyID)
+	})
 	reg.Sequence++
 	tl.Sequence = reg.Sequence
 	if err := reg.write(dir); err != nil {
