@@ -24,7 +24,9 @@ const (
 	ActionTokenRevoke = "token_revoke"
 	ActionPasswordSet = "password_set"
 	ActionVerifyAudit = "audit_verify"
-	ActionDenied      = "denied" // an authorised role reached for a record outside its sites
+	ActionDenied      = "denied"       // an authorised role reached for a record outside its sites
+	ActionCardPrepare = "card_prepare" // the exact bytes to be signed were stored
+	ActionCardSign    = "card_sign"    // those bytes were signed
 )
 
 // AuditEntry is one record of the append-only, hash-chained audit trail.

@@ -20,6 +20,8 @@ const (
 	PermDocumentRead  Permission = "document.read"
 	PermDocumentWrite Permission = "document.write"
 	PermAuditRead     Permission = "audit.read"
+	PermCardIssue     Permission = "card.issue"
+	PermCardRead      Permission = "card.read"
 )
 
 // Policy maps each permission to the roles that hold it.
@@ -43,6 +45,8 @@ var Policy = map[Permission][]Role{
 	PermDocumentRead:  {RoleEnrollmentOfficer, RoleAdjudicator, RoleFOIAOfficer},
 	PermDocumentWrite: {RoleEnrollmentOfficer},
 	PermAuditRead:     {RoleAuditor},
+	PermCardIssue:     {RoleEnrollmentOfficer},
+	PermCardRead:      {RoleEnrollmentOfficer, RoleAdjudicator, RolePrintOperator},
 }
 
 // SiteScoped lists the permissions that apply only to records of the
@@ -50,6 +54,7 @@ var Policy = map[Permission][]Role{
 var SiteScoped = map[Permission]bool{
 	PermPersonRead: true, PermPersonWrite: true, PermPersonImport: true,
 	PermCaseRead: true, PermCaseWrite: true, PermDocumentRead: true, PermDocumentWrite: true,
+	PermCardIssue: true, PermCardRead: true,
 }
 
 // Can reports whether the actor holds permission p through any role.

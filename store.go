@@ -87,6 +87,16 @@ type Tx interface {
 	RevokeToken(ctx context.Context, id string, at time.Time) error
 	TouchToken(ctx context.Context, id string, at time.Time) error
 
+	// Cards.
+	CreateCard(ctx context.Context, c *Card) error
+	GetCard(ctx context.Context, id string) (*Card, error)
+	GetCardByNumber(ctx context.Context, number string) (*Card, error)
+	GetCardByRequestKey(ctx context.Context, key string) (*Card, error)
+	ListCards(ctx context.Context, personID string) ([]*Card, error)
+	SignCard(ctx context.Context, c *Card) error // prepared → signed, optimistic on c.Version
+	StatusIndexUsed(ctx context.Context, idx int) (bool, error)
+	CardStatuses(ctx context.Context, fn func(idx int, state CardState) error) error
+
 	// Audit trail. AppendAudit seals the entries, in order, after the
 	// current head (setting Seq, PrevHash and Hash) under a lock that
 	// serialises appends.

@@ -8,10 +8,13 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
+	"time"
 
 	"github.com/docketcard/docketcard"
 	"github.com/docketcard/docketcard/blob"
 	"github.com/docketcard/docketcard/config"
+	"github.com/docketcard/docketcard/keys"
 	"github.com/docketcard/docketcard/service"
 	"github.com/docketcard/docketcard/sqlstore"
 	"github.com/docketcard/docketcard/web"
@@ -27,6 +30,7 @@ type App struct {
 	Blobs   docketcard.BlobStore
 	Service *service.Service
 	Log     *slog.Logger
+	Keys    *keys.Keyring // nil when card issuance is not configured
 }
 
 // Options tune Open for commands that need less than a server.
@@ -69,12 +73,50 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (
 		sc.Password = *o.Password
 	}
 	a.Service = service.New(db, a.Blobs, o.Clock, sc, log)
+	pol := service.DefaultCardPolicy()
+	pol.Validity = cfg.CardValidity
+	pol.IssuerBaseURL = strings.TrimSuffix(cfg.PublicURL, "/")
+	pol.StatusListURI = pol.IssuerBaseURL + "/api/v1/status-list"
+	pol.PortalURL = pol.IssuerBaseURL + "/portal"
+	pol.Fields = splitFields(cfg.CardFields)
+	if cfg.KeysDir != "" {
+		root, err := keys.RootCert(cfg.RootCert)
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("DOCKETCARD_ROOT_CERT: %w", err)
+		}
+		clock := o.Clock
+		if clock == nil {
+			clock = time.Now
+		}
+		if a.Keys, err = keys.Open(cfg.KeysDir, []byte(cfg.SignerPassphrase), root, clock); err != nil {
+			db.Close()
+			return nil, err
+		}
+		a.Service.SetCardIssuance(a.Keys, pol)
+	} else {
+		a.Service.SetCardIssuance(nil, pol)
+	}
 	return a, nil
+}
+
+func splitFields(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // Server builds the HTTP server.
 func (a *App) Server() (*web.Server, error) {
-	return web.New(a.Service, a.Log, web.Options{SecureCookies: a.Config.SecureCookies, Version: Version})
+	var tl web.TrustSource
+	if a.Keys != nil {
+		tl = a.Keys
+	}
+	return web.New(a.Service, a.Log, web.Options{SecureCookies: a.Config.SecureCookies, Version: Version, Trust: tl})
 }
 
 // Close releases the database.

@@ -38,6 +38,14 @@ type Config struct {
 	LogLevel      string        `env:"LOG_LEVEL" flag:"log-level" help:"debug, info, warn or error"`
 	LogFormat     string        `env:"LOG_FORMAT" flag:"log-format" help:"text or json"`
 	ShutdownGrace time.Duration `env:"SHUTDOWN_GRACE" flag:"shutdown-grace" help:"time to finish requests on shutdown"`
+
+	// Cards.
+	KeysDir          string        `env:"KEYS_DIR" flag:"keys-dir" help:"program key directory (signers, trust list); empty disables card issuance"`
+	SignerPassphrase string        `env:"SIGNER_PASSPHRASE" secret:"true" help:"passphrase of the signer key files"`
+	RootCert         string        `env:"ROOT_CERT" flag:"root-cert" help:"pinned program root certificate (default KEYS_DIR/root.crt)"`
+	CardValidity     time.Duration `env:"CARD_VALIDITY" flag:"card-validity" help:"how long a new card is valid"`
+	PublicURL        string        `env:"PUBLIC_URL" flag:"public-url" help:"public base URL: card issuer (iss), status list URI and portal address printed on cards"`
+	CardFields       string        `env:"CARD_FIELDS" flag:"card-fields" help:"comma-separated fields printed on the card front, in order"`
 }
 
 // Default returns the defaults: SQLite in ./docketcard-data, loopback only.
@@ -46,6 +54,8 @@ func Default() Config {
 		Addr: "127.0.0.1:8080", DataDir: "docketcard-data", DBDriver: "sqlite", BlobBackend: "fs",
 		SecureCookies: true, SessionTTL: 8 * time.Hour, LockoutAfter: 5, LockoutFor: 15 * time.Minute,
 		DBMaxConns: 16, LogLevel: "info", LogFormat: "text", ShutdownGrace: 20 * time.Second,
+		CardValidity: 2 * 365 * 24 * time.Hour, PublicURL: "https://docketcard.example",
+		CardFields: "a_number,citizenship,date_of_birth,sex,card_number,issue_date,expiry_date,issuing_office",
 	}
 }
 
@@ -185,6 +195,15 @@ func (c *Config) Validate() error {
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		v.Add("log_format", "%q is not text or json", c.LogFormat)
 	}
+	if c.CardValidity < 24*time.Hour || c.CardValidity > 10*366*24*time.Hour {
+		v.Add("card_validity", "must be between 24h and ten years")
+	}
+	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		v.Add("public_url", "%q must be an absolute http(s) URL", c.PublicURL)
+	}
+	if c.KeysDir != "" && c.RootCert == "" {
+		c.RootCert = filepath.Join(c.KeysDir, "root.crt")
+	}
 	if c.ShutdownGrace < 0 {
 		v.Add("shutdown_grace", "must not be negative")
 	}
@@ -197,6 +216,9 @@ func (c Config) Redacted() Config {
 	out := c
 	if out.MasterKeys != "" {
 		out.MasterKeys = "[redacted]"
+	}
+	if out.SignerPassphrase != "" {
+		out.SignerPassphrase = "[redacted]"
 	}
 	if u, err := url.Parse(out.DatabaseURL); err == nil {
 		changed := false

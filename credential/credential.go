@@ -38,9 +38,16 @@ const (
 	claimStatus = 65535 // IETF Token Status List reference
 )
 
-// MaxPayload is the budget of the compressed, signed credential (the bytes
-// that base45 then spells out in the QR code).
+// MaxPayload is the hard budget of the compressed, signed credential (the
+// bytes that base45 then spells out in the QR code).
 const MaxPayload = 1100
+
+// PayloadTarget is what issuance aims for: 950 bytes spell out as at most
+// 1,425 base45 characters, which fit a version 25 QR code at error
+// correction level M — the largest that prints in the card's 32.5 mm
+// square with 3-pixel modules at 300 dpi. The face image gets whatever
+// the rest of the payload leaves under this target.
+const PayloadTarget = 950
 
 // Credential is the content of one card's QR code.
 type Credential struct {
@@ -133,7 +140,7 @@ func Compressed(b []byte) int {
 const signatureOverhead = 1 + 1 + 1 + 1 + 16 + 1 + 3 + 2 + 64
 
 // FitFace chooses the face image for c from the holder's photo so that the
-// whole compressed payload stays within MaxPayload: it measures the
+// whole compressed payload stays within PayloadTarget: it measures the
 // payload without a face and gives the face what remains.
 func FitFace(c *Credential, photo []byte) error {
 	c.Identity.Biometrics = nil
@@ -143,7 +150,7 @@ func FitFace(c *Credential, photo []byte) error {
 	}
 	// JPEG data does not compress; budget it at its raw size plus CBOR
 	// framing of the biometric entry.
-	budget := MaxPayload - Compressed(claims) - signatureOverhead - 16
+	budget := PayloadTarget - Compressed(claims) - signatureOverhead - 16
 	if budget < 300 {
 		return fmt.Errorf("credential: only %d bytes left for the face; shorten the printed fields", budget)
 	}

@@ -252,6 +252,7 @@ type Result struct {
 	KeyID       []byte
 	StatusKnown bool
 	StatusAsOf  time.Time // when the status list used was issued
+	StatusNote  string    // why the status was not checked, if it was not
 	Face        []byte    // the signed face image, if any
 }
 
@@ -292,6 +293,14 @@ func (v *Verifier) Verify(text string) (*Result, error) {
 		return res, nil
 	}
 	res.Outcome = Valid
+	switch {
+	case v.Status == nil:
+		res.StatusNote = "no status list"
+	case c.Status.URI == "":
+		res.StatusNote = "the card carries no status reference"
+	case c.Status.URI != v.Status.URI:
+		res.StatusNote = "the status list given is for " + v.Status.URI + ", the card refers to " + c.Status.URI
+	}
 	if v.Status != nil && c.Status.URI != "" && c.Status.URI == v.Status.URI {
 		s, err := v.Status.List.Get(c.Status.Index)
 		if err != nil {

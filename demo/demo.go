@@ -234,5 +234,9 @@ func person(ctx context.Context, svc *service.Service, sys docketcard.Actor, r *
 			return err
 		}
 	}
+	// A card, when the demo has signing keys.
+	if _, err := svc.IssueCard(ctx, sys, p.ID, "demo:"+p.ID); err != nil && docketcard.ErrorCode(err) != docketcard.EUNAVAILABLE {
+		return err
+	}
 	return nil
 }

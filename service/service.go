@@ -52,6 +52,9 @@ type Service struct {
 	newID func() string
 	dummy string // a password hash to verify against for unknown users
 	reads *groupAudit
+
+	signers    Signers
+	cardPolicy CardPolicy
 }
 
 // New returns a Service. clock may be nil (time.Now).
@@ -62,7 +65,7 @@ func New(store docketcard.Store, blobs docketcard.BlobStore, clock docketcard.Cl
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{store: store, blobs: blobs, clock: clock, cfg: cfg, log: log, newID: NewID, reads: &groupAudit{store: store}}
+	s := &Service{store: store, blobs: blobs, clock: clock, cfg: cfg, log: log, newID: NewID, reads: &groupAudit{store: store}, cardPolicy: DefaultCardPolicy()}
 	s.dummy, _ = HashPassword("not-a-real-password-for-timing", cfg.Password)
 	return s
 }

@@ -70,6 +70,14 @@ func (s *Server) routes() {
 	s.handle("GET /api/v1/documents/{id}", s.api(s.getDocument))
 	s.handle("GET /api/v1/documents/{id}/content", s.api(s.getDocumentContent))
 
+	s.handle("POST /api/v1/people/{id}/cards", s.api(s.issueCard))
+	s.handle("GET /api/v1/people/{id}/cards", s.api(s.listCards))
+	s.handle("GET /api/v1/cards/{id}", s.api(s.getCard))
+	s.handle("GET /api/v1/cards/{id}/print", s.api(s.renderCard))
+	s.handle("GET /api/v1/trust-list", s.trustList)
+	s.handle("GET /api/v1/root.pem", s.rootCert)
+	s.handle("GET /api/v1/status-list", s.statusList)
+
 	s.handle("GET /api/v1/audit", s.api(s.listAudit))
 	s.handle("POST /api/v1/audit/verify", s.api(s.verifyAudit))
 

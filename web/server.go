@@ -45,6 +45,9 @@ type Options struct {
 	// LoginsPerMinute and LoginBurst limit sign-in attempts per client
 	// address (defaults 20 and 20).
 	LoginsPerMinute, LoginBurst int
+	// Trust publishes the trust list and root certificate (nil when card
+	// issuance is not configured).
+	Trust TrustSource
 }
 
 // Server serves docketcard over HTTP.
@@ -58,6 +61,7 @@ type Server struct {
 	reqs      *prometheus.CounterVec
 	durations *prometheus.HistogramVec
 	logins    *limiter
+	status    statusCache
 }
 
 // New builds the server and its routes.

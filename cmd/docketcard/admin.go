@@ -14,7 +14,6 @@ import (
 
 	"github.com/docketcard/docketcard"
 	"github.com/docketcard/docketcard/app"
-	"github.com/docketcard/docketcard/blob"
 	"github.com/docketcard/docketcard/config"
 	"github.com/docketcard/docketcard/service"
 	"github.com/docketcard/docketcard/sqlstore"
@@ -445,23 +444,6 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
-}
-
-func (m *Main) keys(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] != "blob-key" {
-		return usageError{"usage: docketcard keys blob-key [-id k1]"}
-	}
-	fs := m.flags("keys blob-key", nil)
-	id := fs.String("id", "k1", "key id")
-	if err := parse(fs, args[1:]); err != nil {
-		return err
-	}
-	k, err := blob.GenerateKeyText(*id)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(m.Stdout, k)
-	return nil
 }
 
 var _ = config.Default

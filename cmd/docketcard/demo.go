@@ -69,6 +69,18 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 		}
 		cfg.MasterKeys = strings.TrimSpace(string(k))
 	}
+	if cfg.KeysDir == "" {
+		cfg.KeysDir = filepath.Join(dir, "keys")
+		pass, err := demo.KeyDir(cfg.KeysDir, time.Now())
+		if err != nil {
+			return fmt.Errorf("demo keys: %w", err)
+		}
+		cfg.SignerPassphrase = string(pass)
+		cfg.RootCert = ""
+	}
+	if strings.HasPrefix(cfg.PublicURL, "https://docketcard.example") {
+		cfg.PublicURL = "http://" + cfg.Addr
+	}
 	loginsFile := filepath.Join(dir, "demo-logins.txt")
 	_, statErr := os.Stat(loginsFile)
 	fresh := errors.Is(statErr, fs2ErrNotExist)

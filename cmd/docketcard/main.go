@@ -72,7 +72,10 @@ func init() {
 		{"user", "manage users: create, list, passwd, token, disable, enable, unlock", (*Main).user},
 		{"site", "manage field offices: create, list, update", (*Main).site},
 		{"audit", "audit trail: verify, list", (*Main).audit},
-		{"keys", "keys: blob-key generates a master key for files at rest", (*Main).keys},
+		{"keys", "program PKI: init-root, new-signer, trust-list, list; blob-key", (*Main).keys},
+		{"verify", "verify a card offline: image, QR text or a file of them", (*Main).verify},
+		{"card", "cards: issue, render, show", (*Main).card},
+		{"status", "status list: export the signed list for offline verifiers", (*Main).status},
 		{"bench", "print the performance report (import vs bare INSERT; GET latency under load)", (*Main).bench},
 		{"version", "print the version", func(m *Main, _ context.Context, _ []string) error {
 			fmt.Fprintln(m.Stdout, "docketcard", app.Version)

@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/docketcard/docketcard/app"
@@ -71,6 +74,28 @@ func (m *Main) runServer(ctx context.Context, a *app.App, cfg config.Config) err
 			}
 		}
 	}()
+	// A new signer or trust list is picked up without a restart: on
+	// SIGHUP, and within 30 seconds otherwise.
+	if a.Keys != nil {
+		hup := make(chan os.Signal, 1)
+		signal.Notify(hup, syscall.SIGHUP)
+		go func() {
+			defer signal.Stop(hup)
+			t := time.NewTicker(30 * time.Second)
+			defer t.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+				case <-hup:
+				}
+				if err := a.Keys.Reload(); err != nil {
+					a.Log.Error("key directory reload failed; the previous keys stay in use", "err", err)
+				}
+			}
+		}()
+	}
 	select {
 	case err := <-errc:
 		return err

@@ -1,0 +1,52 @@
+package service
+
+import (
+	"context"
+	"time"
+
+	"github.com/docketcard/docketcard"
+	"github.com/docketcard/docketcard/statuslist"
+)
+
+// StatusListTTL is how long verifiers may cache the status list.
+const StatusListTTL = 5 * time.Minute
+
+// cardStatus maps a card state to its status-list value. Until cards can
+// be suspended or revoked, every issued card is valid.
+func cardStatus(st docketcard.CardState) statuslist.Status {
+	return statuslist.Valid
+}
+
+// StatusList builds and signs the status list of every card, as an IETF
+// Token Status List in CWT form, with the program's status signer.
+func (s *Service) StatusList(ctx context.Context) ([]byte, *statuslist.Token, error) {
+	if s.signers == nil {
+		return nil, nil, docketcard.Errorf(docketcard.EUNAVAILABLE, "Card issuance is not configured: set DOCKETCARD_KEYS_DIR.")
+	}
+	key, err := s.signers.Signer(s.cardPolicy.StatusSite, "status")
+	if err != nil {
+		return nil, nil, err
+	}
+	l, err := statuslist.New(2, s.cardPolicy.StatusListSize)
+	if err != nil {
+		return nil, nil, err
+	}
+	err = s.store.ReadTx(ctx, func(tx docketcard.Tx) error {
+		return tx.CardStatuses(ctx, func(idx int, st docketcard.CardState) error {
+			if v := cardStatus(st); v != statuslist.Valid {
+				return l.Set(idx, v)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	now := s.now().Truncate(time.Second)
+	tok := &statuslist.Token{URI: s.cardPolicy.StatusListURI, IssuedAt: now, ExpiresAt: now.Add(24 * time.Hour), TTL: StatusListTTL, List: l, KeyID: key.KeyID()}
+	b, err := statuslist.Sign(tok, key, key.KeyID())
+	if err != nil {
+		return nil, nil, err
+	}
+	return b, tok, nil
+}

@@ -1,0 +1,130 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/docketcard/docketcard"
+)
+
+const cardCols = `id, card_number, person_id, site_code, request_key, state, status_index, status_uri, issued_at,
+	not_before, expires_at, key_id, claims, claims_sha256, signed, qr_text, mrz, version, created_at, updated_at`
+
+func scanCard(sc interface{ Scan(...any) error }) (*docketcard.Card, error) {
+	var c docketcard.Card
+	var qr sql.NullString
+	if err := sc.Scan(&c.ID, &c.CardNumber, &c.PersonID, &c.SiteCode, &c.RequestKey, &c.State, &c.StatusIndex, &c.StatusURI,
+		&c.IssuedAt, &c.NotBefore, &c.ExpiresAt, &c.KeyID, &c.Claims, &c.ClaimsHash, &c.Signed, &qr, &c.MRZ, &c.Version,
+		&c.CreatedAt, &c.UpdatedAt); err != nil {
+		return nil, err
+	}
+	c.QRText = qr.String
+	c.IssuedAt, c.NotBefore, c.ExpiresAt = c.IssuedAt.UTC(), c.NotBefore.UTC(), c.ExpiresAt.UTC()
+	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
+	return &c, nil
+}
+
+// CreateCard stores a prepared card (version 1).
+func (t *tx) CreateCard(ctx context.Context, c *docketcard.Card) error {
+	c.Version = 1
+	c.IssuedAt, c.NotBefore, c.ExpiresAt = ts(c.IssuedAt), ts(c.NotBefore), ts(c.ExpiresAt)
+	c.CreatedAt, c.UpdatedAt = ts(c.CreatedAt), ts(c.UpdatedAt)
+	var signed any
+	if c.Signed != nil {
+		signed = c.Signed
+	}
+	var qr any
+	if c.QRText != "" {
+		qr = c.QRText
+	}
+	_, err := t.exec(ctx, `INSERT INTO cards (`+cardCols+`) VALUES (`+placeholders(20)+`)`,
+		c.ID, c.CardNumber, c.PersonID, c.SiteCode, c.RequestKey, string(c.State), c.StatusIndex, c.StatusURI, c.IssuedAt,
+		c.NotBefore, c.ExpiresAt, c.KeyID, c.Claims, c.ClaimsHash, signed, qr, c.MRZ, c.Version, c.CreatedAt, c.UpdatedAt)
+	return translate("CreateCard", err)
+}
+
+func (t *tx) oneCard(ctx context.Context, where string, arg any) (*docketcard.Card, error) {
+	c, err := scanCard(t.queryRow(ctx, `SELECT `+cardCols+` FROM cards WHERE `+where, arg))
+	if err == sql.ErrNoRows {
+		return nil, docketcard.Errorf(docketcard.ENOTFOUND, "Card not found.")
+	}
+	return c, translate("GetCard", err)
+}
+
+// GetCard returns a card by ID.
+func (t *tx) GetCard(ctx context.Context, id string) (*docketcard.Card, error) {
+	return t.oneCard(ctx, `id = ?`, id)
+}
+
+// GetCardByNumber returns a card by card number.
+func (t *tx) GetCardByNumber(ctx context.Context, number string) (*docketcard.Card, error) {
+	return t.oneCard(ctx, `card_number = ?`, number)
+}
+
+// GetCardByRequestKey returns the card an issuance request created.
+func (t *tx) GetCardByRequestKey(ctx context.Context, key string) (*docketcard.Card, error) {
+	return t.oneCard(ctx, `request_key = ?`, key)
+}
+
+// ListCards returns a person's cards, oldest first.
+func (t *tx) ListCards(ctx context.Context, personID string) ([]*docketcard.Card, error) {
+	rows, err := t.query(ctx, `SELECT `+cardCols+` FROM cards WHERE person_id = ? ORDER BY created_at, id`, personID)
+	if err != nil {
+		return nil, translate("ListCards", err)
+	}
+	defer rows.Close()
+	out := []*docketcard.Card{}
+	for rows.Next() {
+		c, err := scanCard(rows)
+		if err != nil {
+			return nil, translate("ListCards", err)
+		}
+		out = append(out, c)
+	}
+	return out, translate("ListCards", rows.Err())
+}
+
+// SignCard records the signature of a prepared card, if c.Version is
+// current and the card is still prepared.
+func (t *tx) SignCard(ctx context.Context, c *docketcard.Card) error {
+	c.UpdatedAt = ts(c.UpdatedAt)
+	res, err := t.exec(ctx, `UPDATE cards SET state = 'signed', signed = ?, qr_text = ?, version = version + 1, updated_at = ?
+		WHERE id = ? AND version = ? AND state = 'prepared'`, c.Signed, c.QRText, c.UpdatedAt, c.ID, c.Version)
+	if err != nil {
+		return translate("SignCard", err)
+	}
+	if err := t.checkVersion(ctx, res, "cards", "id", c.ID, "Card"); err != nil {
+		return err
+	}
+	c.Version++
+	c.State = docketcard.CardSigned
+	return nil
+}
+
+// StatusIndexUsed reports whether a status-list index is taken.
+func (t *tx) StatusIndexUsed(ctx context.Context, idx int) (bool, error) {
+	var n int
+	err := t.queryRow(ctx, `SELECT COUNT(*) FROM cards WHERE status_index = ?`, idx).Scan(&n)
+	return n > 0, translate("StatusIndexUsed", err)
+}
+
+// CardStatuses returns the status-list index of every signed card, for
+// building the status list.
+func (t *tx) CardStatuses(ctx context.Context, fn func(idx int, state docketcard.CardState) error) error {
+	rows, err := t.query(ctx, `SELECT status_index, state FROM cards ORDER BY status_index`)
+	if err != nil {
+		return translate("CardStatuses", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var idx int
+		var st docketcard.CardState
+		if err := rows.Scan(&idx, &st); err != nil {
+			return translate("CardStatuses", err)
+		}
+		if err := fn(idx, st); err != nil {
+			return err
+		}
+	}
+	return translate("CardStatuses", rows.Err())
+}
