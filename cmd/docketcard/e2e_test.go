@@ -24,6 +24,7 @@ import (
 	"regexp"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -820,14 +821,16 @@ func TestSchemaRefusalAndMigrate(t *testing.T) {
 		t.Errorf("serve's refusal does not tell the operator to run docketcard migrate:\n%s", stderr.String())
 	}
 
+	migs, _ := filepath.Glob("../../sqlstore/migrations/sqlite/*.sql")
+	latest := strconv.Itoa(len(migs))
 	steps := []struct {
 		args []string
 		want []string
 	}{
-		{[]string{"migrate", "-status"}, []string{"schema is at version 0", "needs 1", "run `docketcard migrate`"}},
-		{[]string{"migrate"}, []string{"schema version 1 of 1 (sqlite)"}},
-		{[]string{"migrate", "-status"}, []string{"schema version 1 of 1: up to date"}},
-		{[]string{"migrate"}, []string{"schema version 1 of 1 (sqlite)"}}, // idempotent
+		{[]string{"migrate", "-status"}, []string{"schema is at version 0", "needs " + latest, "run `docketcard migrate`"}},
+		{[]string{"migrate"}, []string{"schema version " + latest + " of " + latest + " (sqlite)"}},
+		{[]string{"migrate", "-status"}, []string{"schema version " + latest + " of " + latest + ": up to date"}},
+		{[]string{"migrate"}, []string{"schema version " + latest + " of " + latest + " (sqlite)"}}, // idempotent
 	}
 	for _, s := range steps {
 		r := mustRun(t, e, s.args...)
