@@ -28,7 +28,7 @@ func BenchmarkPayloadBudget(b *testing.B) {
 	c.Identity.Biometrics = nil
 	idNoFace, _ := c.Identity.MarshalCBOR()
 	c.Identity.Biometrics = saved
-	hdr, _ := cbor.Marshal(p.Message.Headers.RawProtected)
+	hdr, _ := cbor.Marshal(p.Message.Protected)
 	b.ReportMetric(float64(faceBytes), "face-B")
 	b.ReportMetric(float64(len(idNoFace)), "claim169-without-face-B")
 	b.ReportMetric(float64(len(id)), "claim169-B")

@@ -22,6 +22,7 @@ import (
 	"github.com/fxamacker/cbor/v2"
 	"github.com/veraison/go-cose"
 
+	"github.com/docketcard/docketcard"
 	"github.com/docketcard/docketcard/credential/base45"
 	"github.com/docketcard/docketcard/credential/claim169"
 	"github.com/docketcard/docketcard/statuslist"
@@ -111,11 +112,18 @@ func Sign(claims []byte, key crypto.Signer, kid []byte) ([]byte, error) {
 	return msg.MarshalCBOR()
 }
 
-// Encode compresses a signed COSE_Sign1 with zlib and spells it in base45,
-// the text that goes in the QR code (alphanumeric mode).
+// ZlibLevel is the zlib level of the payload: stored (level 0). Two
+// thirds of the payload is the face JPEG, which deflate cannot shrink;
+// Huffman coding the rest saved about 70 bytes (7%) but made inflating a
+// third of the verifier's whole decoding cost, while stored blocks
+// inflate at copy speed. The face budget absorbs the difference.
+const ZlibLevel = zlib.NoCompression
+
+// Encode wraps a signed COSE_Sign1 in zlib and spells it in base45, the
+// text that goes in the QR code (alphanumeric mode).
 func Encode(signed []byte) (string, []byte, error) {
 	var buf bytes.Buffer
-	zw, err := zlib.NewWriterLevel(&buf, zlib.BestCompression)
+	zw, err := zlib.NewWriterLevel(&buf, ZlibLevel)
 	if err != nil {
 		return "", nil, err
 	}
@@ -129,7 +137,7 @@ func Encode(signed []byte) (string, []byte, error) {
 // Compressed reports the zlib size of b, for budgeting before signing.
 func Compressed(b []byte) int {
 	var buf bytes.Buffer
-	zw, _ := zlib.NewWriterLevel(&buf, zlib.BestCompression)
+	zw, _ := zlib.NewWriterLevel(&buf, ZlibLevel)
 	zw.Write(b)
 	zw.Close()
 	return buf.Len()
@@ -141,25 +149,53 @@ const signatureOverhead = 1 + 1 + 1 + 1 + 16 + 1 + 3 + 2 + 64
 
 // FitFace chooses the face image for c from the holder's photo so that the
 // whole compressed payload stays within PayloadTarget: it measures the
-// payload without a face and gives the face what remains.
+// payload without a face and gives the face what remains. When long names
+// leave too little room, it first drops the full name (claim 169 key 4),
+// which the first and last names already carry, and then allows the
+// payload up to MaxPayload (the card then prints its QR code at error
+// correction level L instead of M; see service.RenderCard).
 func FitFace(c *Credential, photo []byte) error {
-	c.Identity.Biometrics = nil
-	claims, err := c.Claims()
-	if err != nil {
-		return err
+	var lastBudget int
+	var lastErr error
+	fullName := c.Identity.FullName
+	for _, step := range []struct {
+		target   int
+		fullName bool
+	}{{PayloadTarget, true}, {PayloadTarget, false}, {MaxPayload, false}} {
+		c.Identity.Biometrics = nil
+		if step.fullName {
+			c.Identity.FullName = fullName
+		} else {
+			c.Identity.FullName = ""
+		}
+		claims, err := c.Claims()
+		if err != nil {
+			return err
+		}
+		// JPEG data does not compress; budget it at its raw size plus
+		// the CBOR framing of the biometric entry.
+		budget := step.target - Compressed(claims) - signatureOverhead - 16
+		lastBudget = budget
+		if budget < minFaceBudget {
+			continue
+		}
+		face, err := Face(photo, min(budget, FaceBudget))
+		if err == nil {
+			c.Identity.Biometrics = map[int][]claim169.Biometric{62: {{Data: face, Format: 0, SubFormat: 1}}}
+			return nil
+		}
+		lastErr = err
 	}
-	// JPEG data does not compress; budget it at its raw size plus CBOR
-	// framing of the biometric entry.
-	budget := PayloadTarget - Compressed(claims) - signatureOverhead - 16
-	if budget < 300 {
-		return fmt.Errorf("credential: only %d bytes left for the face; shorten the printed fields", budget)
+	c.Identity.FullName = fullName
+	if lastBudget >= minFaceBudget && lastErr != nil {
+		return lastErr
 	}
-	face, err := Face(photo, min(budget, FaceBudget))
-	if err != nil {
-		return err
-	}
-	c.Identity.Biometrics = map[int][]claim169.Biometric{62: {{Data: face, Format: 0, SubFormat: 1}}}
-	return nil
+	return docketcard.Errorf(docketcard.EINVALID, "the holder's names and other card data leave only %d bytes of the QR code for the face image; at least %d are needed (shorten the names recorded, e.g. drop a middle name)", max(lastBudget, 0), minFaceBudget)
 }
+
+// minFaceBudget is the smallest face worth carrying: a 30×40 greyscale
+// JPEG at quality 10 takes about this much (over half of it the encoder's
+// fixed tables).
+const minFaceBudget = 340
 
 var _ = io.EOF

@@ -15,7 +15,7 @@ import (
 const FaceBudget = 800
 
 // faceSizes are the greyscale sizes tried, largest first (3:4 portrait).
-var faceSizes = []image.Point{{60, 80}, {54, 72}, {48, 64}, {42, 56}, {36, 48}}
+var faceSizes = []image.Point{{60, 80}, {54, 72}, {48, 64}, {42, 56}, {36, 48}, {30, 40}}
 
 // Face turns a portrait photo (any format image.Decode knows; the stored
 // photo is a sanitised JPEG) into the small greyscale JPEG carried in the
@@ -32,10 +32,14 @@ func Face(photo []byte, budget int) ([]byte, error) {
 	if b.Dx() < 36 || b.Dy() < 48 {
 		return nil, docketcard.Errorf(docketcard.EINVALID, "the photo is %d×%d pixels; at least 36×48 are needed", b.Dx(), b.Dy())
 	}
+	// Shrink once to twice the largest face size; every size tried is then
+	// scaled from this small image.
 	crop := portraitCrop(b)
+	base := image.NewGray(image.Rect(0, 0, 2*faceSizes[0].X, 2*faceSizes[0].Y))
+	draw.CatmullRom.Scale(base, base.Bounds(), src, crop, draw.Src, nil)
 	for _, size := range faceSizes {
 		grey := image.NewGray(image.Rect(0, 0, size.X, size.Y))
-		draw.CatmullRom.Scale(grey, grey.Bounds(), src, crop, draw.Src, nil)
+		draw.CatmullRom.Scale(grey, grey.Bounds(), base, base.Bounds(), draw.Src, nil)
 		equalise(grey)
 		// Highest quality that fits, by binary search over 5..90.
 		lo, hi := 5, 90
@@ -46,19 +50,46 @@ func Face(photo []byte, budget int) ([]byte, error) {
 			if err := jpeg.Encode(&buf, grey, &jpeg.Options{Quality: q}); err != nil {
 				return nil, err
 			}
-			if buf.Len() <= budget {
-				best = append(best[:0], buf.Bytes()...)
+			enc := stripUnusedQuantTable(buf.Bytes())
+			if len(enc) <= budget {
+				best = append(best[:0], enc...)
 				lo = q + 1
 			} else {
 				hi = q - 1
 			}
 		}
-		// A face below quality 20 is not worth comparing; try smaller.
-		if best != nil && hi >= 20 {
+		// Below quality 20 a face is better smaller than blockier; at the
+		// smallest size, quality 10 is the floor.
+		if best != nil && (hi >= 20 || (size == faceSizes[len(faceSizes)-1] && hi >= 10)) {
 			return best, nil
 		}
 	}
 	return nil, docketcard.Errorf(docketcard.EINVALID, "the photo cannot be shrunk into the %d-byte face budget of the QR code at a usable quality (it is too detailed or noisy); take a plainer photo", budget)
+}
+
+// stripUnusedQuantTable removes the chrominance quantisation table that
+// Go's JPEG encoder writes even for a greyscale image, whose single
+// component uses table 0 only: 65 bytes more for the face. Anything
+// unexpected leaves the image as it is.
+func stripUnusedQuantTable(jpg []byte) []byte {
+	// SOI, then (for image/jpeg's encoder) DQT first.
+	if len(jpg) < 4+2+2*65 || jpg[0] != 0xff || jpg[1] != 0xd8 || jpg[2] != 0xff || jpg[3] != 0xdb {
+		return jpg
+	}
+	n := int(jpg[4])<<8 | int(jpg[5])
+	if n != 2+2*65 || jpg[6] != 0x00 || jpg[6+65] != 0x01 {
+		return jpg
+	}
+	// Only a one-component frame (SOF0 with Nf = 1) may lose table 1.
+	i := bytes.Index(jpg, []byte{0xff, 0xc0})
+	if i < 0 || i+9 >= len(jpg) || jpg[i+9] != 1 {
+		return jpg
+	}
+	out := make([]byte, 0, len(jpg)-65)
+	out = append(out, jpg[:4]...)
+	out = append(out, 0x00, 0x43)
+	out = append(out, jpg[6:6+65]...)
+	return append(out, jpg[6+130:]...)
 }
 
 // portraitCrop picks the central 3:4 region of the photo, trimmed to the

@@ -3,10 +3,14 @@ package credential
 import (
 	"bytes"
 	"compress/zlib"
-	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/sha256"
 	"errors"
 	"fmt"
+	"hash/adler32"
 	"io"
+	"math/big"
 	"strings"
 	"sync"
 	"time"
@@ -93,12 +97,130 @@ var decMode = func() cbor.DecMode {
 	return m
 }()
 
+// Sign1 is a parsed COSE_Sign1 (RFC 9052 §4.2): the raw protected header
+// bytes (which the signature covers), the algorithm and key id found in
+// the headers, the payload and the signature.
+type Sign1 struct {
+	Protected []byte
+	Alg       int64
+	KeyID     []byte
+	Payload   []byte
+	Signature []byte
+}
+
 // Parsed is a decoded, not yet verified, credential.
 type Parsed struct {
-	Message    *cose.Sign1Message
+	Message    *Sign1
 	KeyID      []byte
 	Credential Credential
 	Signed     []byte // the COSE_Sign1 bytes
+}
+
+type sign1Array struct {
+	_           struct{} `cbor:",toarray"`
+	Protected   []byte
+	Unprotected cbor.RawMessage
+	Payload     []byte
+	Signature   []byte
+}
+
+// parseSign1 reads a tagged (18) or untagged COSE_Sign1. It is written
+// here rather than through a general COSE library because it sits on the
+// hot path of every offline verification.
+func parseSign1(raw []byte) (*Sign1, error) {
+	b := raw
+	if len(b) > 0 && b[0] == 0xd2 { // tag 18
+		b = b[1:]
+	} else if len(b) > 0 && b[0]>>5 == 6 {
+		return nil, fmt.Errorf("CBOR tag is not 18 (COSE_Sign1)")
+	}
+	var a sign1Array
+	if err := decMode.Unmarshal(b, &a); err != nil {
+		return nil, err
+	}
+	if a.Payload == nil {
+		return nil, fmt.Errorf("detached payload")
+	}
+	m := &Sign1{Protected: a.Protected, Payload: a.Payload, Signature: a.Signature}
+	// Fast path for the headers our issuer writes: protected
+	// {1: -7, 4: h'<8 bytes>'} and an empty unprotected map.
+	if p := a.Protected; len(p) == 13 && string(p[:5]) == "\xa2\x01\x26\x04\x48" &&
+		len(a.Unprotected) == 1 && a.Unprotected[0] == 0xa0 {
+		m.Alg, m.KeyID = int64(cose.AlgorithmES256), p[5:13]
+		return m, nil
+	}
+	var prot, unprot map[int64]cbor.RawMessage
+	if len(a.Protected) > 0 {
+		if err := decMode.Unmarshal(a.Protected, &prot); err != nil {
+			return nil, fmt.Errorf("protected header: %v", err)
+		}
+	}
+	if len(a.Unprotected) > 0 {
+		if err := decMode.Unmarshal(a.Unprotected, &unprot); err != nil {
+			return nil, fmt.Errorf("unprotected header: %v", err)
+		}
+	}
+	if v, ok := prot[1]; ok {
+		if err := decMode.Unmarshal(v, &m.Alg); err != nil {
+			return nil, fmt.Errorf("algorithm header is not an integer")
+		}
+	} else if _, ok := unprot[1]; ok {
+		return nil, fmt.Errorf("the algorithm must be in the protected header")
+	}
+	kid, ok := prot[4]
+	if !ok {
+		kid, ok = unprot[4]
+	}
+	if ok {
+		if err := decMode.Unmarshal(kid, &m.KeyID); err != nil {
+			return nil, fmt.Errorf("kid header is not a byte string")
+		}
+	}
+	return m, nil
+}
+
+// toBeSigned is the Sig_structure of RFC 9052 §4.4 for a COSE_Sign1 with
+// no external AAD: ["Signature1", protected, h”, payload].
+func (m *Sign1) toBeSigned() []byte {
+	out := make([]byte, 0, 16+len(m.Protected)+len(m.Payload)+18)
+	out = append(out, 0x84, 0x6a)
+	out = append(out, "Signature1"...)
+	out = appendBstrHead(out, len(m.Protected))
+	out = append(out, m.Protected...)
+	out = append(out, 0x40)
+	out = appendBstrHead(out, len(m.Payload))
+	return append(out, m.Payload...)
+}
+
+func appendBstrHead(b []byte, n int) []byte {
+	switch {
+	case n < 24:
+		return append(b, 0x40|byte(n))
+	case n < 1<<8:
+		return append(b, 0x58, byte(n))
+	case n < 1<<16:
+		return append(b, 0x59, byte(n>>8), byte(n))
+	default:
+		return append(b, 0x5a, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
+	}
+}
+
+// verifyES256 checks an ES256 signature (64 bytes, r ‖ s) of m.
+func (m *Sign1) verifyES256(pub *ecdsa.PublicKey) bool {
+	if len(m.Signature) != 64 || pub.Curve != elliptic.P256() {
+		return false
+	}
+	// Hash the Sig_structure in pieces rather than building it.
+	d := sha256.New()
+	var head [16]byte
+	d.Write(appendBstrHead(append(append(head[:0], 0x84, 0x6a), "Signature1"...), len(m.Protected)))
+	d.Write(m.Protected)
+	d.Write(appendBstrHead(append(head[:0], 0x40), len(m.Payload)))
+	d.Write(m.Payload)
+	var h [sha256.Size]byte
+	d.Sum(h[:0])
+	r, s := new(big.Int).SetBytes(m.Signature[:32]), new(big.Int).SetBytes(m.Signature[32:])
+	return ecdsa.Verify(pub, h[:], r, s)
 }
 
 var zlibPool sync.Pool
@@ -108,6 +230,9 @@ var zlibPool sync.Pool
 func inflate(b []byte, max int) ([]byte, error) {
 	if len(b) < 2 || (int(b[0])<<8|int(b[1]))%31 != 0 || b[0]&0x0f != 8 {
 		return nil, ErrDecompress
+	}
+	if out, ok := inflateStored(b, max); ok {
+		return out, nil
 	}
 	br := bytes.NewReader(b)
 	var zr io.ReadCloser
@@ -134,6 +259,42 @@ func inflate(b []byte, max int) ([]byte, error) {
 	return out, nil
 }
 
+// inflateStored is the fast path for what our issuer writes (ZlibLevel 0):
+// a zlib stream of stored deflate blocks (RFC 1951 §3.2.4), copied out and
+// checked against the Adler-32 trailer. Anything else (compressed blocks,
+// a preset dictionary, a bad checksum) returns ok=false and goes through
+// compress/zlib, which reports the error.
+func inflateStored(b []byte, max int) ([]byte, bool) {
+	if b[1]&0x20 != 0 || len(b) < 2+5+4 { // FDICT set, or too short
+		return nil, false
+	}
+	in := b[2 : len(b)-4]
+	var out []byte
+	for {
+		if len(in) < 5 || in[0]&^1 != 0 { // BTYPE must be 00 and the rest of the byte zero
+			return nil, false
+		}
+		final := in[0]&1 == 1
+		n := int(in[1]) | int(in[2])<<8
+		if n^0xffff != int(in[3])|int(in[4])<<8 || len(in) < 5+n || len(out)+n > max {
+			return nil, false
+		}
+		if out == nil {
+			out = make([]byte, 0, min(len(b), max))
+		}
+		out = append(out, in[5:5+n]...)
+		in = in[5+n:]
+		if final {
+			break
+		}
+	}
+	sum := b[len(b)-4:]
+	if len(in) != 0 || adler32.Checksum(out) != uint32(sum[0])<<24|uint32(sum[1])<<16|uint32(sum[2])<<8|uint32(sum[3]) {
+		return nil, false
+	}
+	return out, true
+}
+
 // Decode undoes base45 and zlib and parses the COSE_Sign1 and its claims,
 // within limits, without checking the signature.
 func Decode(text string, lim Limits) (*Parsed, error) {
@@ -155,81 +316,72 @@ func Decode(text string, lim Limits) (*Parsed, error) {
 		}
 		return nil, fail(Malformed, ErrDecompress, "")
 	}
-	var msg cose.Sign1Message
-	if err := msg.UnmarshalCBOR(raw); err != nil {
+	msg, err := parseSign1(raw)
+	if err != nil {
 		return nil, fail(Malformed, ErrNotCOSE, "%v", err)
 	}
-	p := &Parsed{Message: &msg, Signed: raw}
-	if kid, ok := msg.Headers.Protected[cose.HeaderLabelKeyID].([]byte); ok {
-		p.KeyID = kid
-	} else if kid, ok := msg.Headers.Unprotected[cose.HeaderLabelKeyID].([]byte); ok {
-		p.KeyID = kid
-	}
+	p := &Parsed{Message: msg, Signed: raw, KeyID: msg.KeyID}
 	if err := parseClaims(msg.Payload, &p.Credential); err != nil {
 		return nil, err
 	}
 	return p, nil
 }
 
+// cwtClaims are the claims a verifier reads, decoded in one pass.
+// NumericDates must be integers (RFC 8392 §2); unknown claims are ignored.
+type cwtClaims struct {
+	Iss    string          `cbor:"1,keyasint,omitempty"`
+	Sub    string          `cbor:"2,keyasint,omitempty"`
+	Exp    *int64          `cbor:"4,keyasint,omitempty"`
+	Nbf    *int64          `cbor:"5,keyasint,omitempty"`
+	Iat    *int64          `cbor:"6,keyasint,omitempty"`
+	ID     cbor.RawMessage `cbor:"169,keyasint,omitempty"`
+	Status cbor.RawMessage `cbor:"65535,keyasint,omitempty"`
+}
+
+type statusClaim struct {
+	List *struct {
+		Idx *int64 `cbor:"idx"`
+		URI string `cbor:"uri"`
+	} `cbor:"status_list"`
+}
+
 func parseClaims(payload []byte, c *Credential) error {
-	var m map[int64]cbor.RawMessage
+	var m cwtClaims
 	if err := decMode.Unmarshal(payload, &m); err != nil {
 		return fail(Malformed, ErrCWT, "%v", err)
 	}
-	str := func(k int64) (string, error) {
-		var s string
-		if v, ok := m[k]; ok {
-			if err := decMode.Unmarshal(v, &s); err != nil {
-				return "", fail(Malformed, ErrCWT, "claim %d is not a text string", k)
-			}
+	date := func(v *int64) time.Time {
+		if v == nil {
+			return time.Time{}
 		}
-		return s, nil
+		return time.Unix(*v, 0).UTC()
 	}
-	date := func(k int64) (time.Time, error) {
-		v, ok := m[k]
-		if !ok {
-			return time.Time{}, nil
-		}
-		var n int64
-		if err := decMode.Unmarshal(v, &n); err != nil {
-			return time.Time{}, fail(Malformed, ErrCWT, "claim %d is not a NumericDate (integer seconds)", k)
-		}
-		return time.Unix(n, 0).UTC(), nil
-	}
-	var err error
-	if c.Issuer, err = str(claimIss); err != nil {
-		return err
-	}
-	if c.CardNumber, err = str(claimSub); err != nil {
-		return err
-	}
-	if c.ExpiresAt, err = date(claimExp); err != nil {
-		return err
-	}
-	if c.NotBefore, err = date(claimNbf); err != nil {
-		return err
-	}
-	if c.IssuedAt, err = date(claimIat); err != nil {
-		return err
-	}
-	id, ok := m[claimID]
-	if !ok {
+	c.Issuer, c.CardNumber = m.Iss, m.Sub
+	c.ExpiresAt, c.NotBefore, c.IssuedAt = date(m.Exp), date(m.Nbf), date(m.Iat)
+	if m.ID == nil {
 		return fail(Malformed, ErrClaim169, "claim 169 is absent")
 	}
 	c.Identity = &claim169.Identity{}
-	if err := c.Identity.UnmarshalCBOR(id); err != nil {
+	if err := c.Identity.UnmarshalCBOR(m.ID); err != nil {
 		return fail(Malformed, ErrClaim169, "%v", err)
 	}
-	if st, ok := m[claimStatus]; ok {
-		var v any
-		if err := decMode.Unmarshal(st, &v); err != nil {
-			return fail(Malformed, ErrCWT, "status claim: %v", err)
+	if m.Status != nil {
+		// Fast typed read of {"status_list": {"idx": n, "uri": u}}; any
+		// other shape goes to the general parser for its error message.
+		var st statusClaim
+		if err := decMode.Unmarshal(m.Status, &st); err == nil && st.List != nil && st.List.Idx != nil {
+			c.Status = statuslist.Reference{Index: int(*st.List.Idx), URI: st.List.URI}
+			if *st.List.Idx > int64(^uint32(0)) || c.Status.Validate() != nil {
+				return fail(Malformed, ErrCWT, "status claim: %v", c.Status.Validate())
+			}
+		} else {
+			ref, err := statuslist.ParseReference(m.Status)
+			if err != nil {
+				return fail(Malformed, ErrCWT, "status claim: %v", err)
+			}
+			c.Status = ref
 		}
-		ref, err := statuslist.ParseReference(v)
-		if err != nil {
-			return fail(Malformed, ErrCWT, "status claim: %v", err)
-		}
-		c.Status = ref
 	}
 	return nil
 }
@@ -319,9 +471,8 @@ func (v *Verifier) Verify(text string) (*Result, error) {
 }
 
 func (v *Verifier) checkSignature(p *Parsed, now time.Time, res *Result) *Error {
-	alg, err := p.Message.Headers.Protected.Algorithm()
-	if err != nil || alg != cose.AlgorithmES256 {
-		return fail(BadSignature, ErrAlgorithm, "want ES256")
+	if p.Message.Alg != int64(cose.AlgorithmES256) {
+		return fail(BadSignature, ErrAlgorithm, "algorithm %d; want ES256 (-7)", p.Message.Alg)
 	}
 	ts, err := v.Trust.CheckSigner(p.KeyID, p.Credential.IssuedAt, now, "card")
 	switch {
@@ -337,15 +488,11 @@ func (v *Verifier) checkSignature(p *Parsed, now time.Time, res *Result) *Error 
 		return fail(BadSignature, ErrUnknownKey, "%v", err)
 	}
 	res.Signer = ts
-	pub, ok := ts.Certificate.PublicKey.(crypto.PublicKey)
+	pub, ok := ts.Certificate.PublicKey.(*ecdsa.PublicKey)
 	if !ok {
-		return fail(BadSignature, ErrSignature, "signer certificate has no public key")
+		return fail(BadSignature, ErrSignature, "signer certificate has no P-256 key")
 	}
-	ver, err := cose.NewVerifier(cose.AlgorithmES256, pub)
-	if err != nil {
-		return fail(BadSignature, ErrSignature, "%v", err)
-	}
-	if err := p.Message.Verify(nil, ver); err != nil {
+	if !p.Message.verifyES256(pub) {
 		return fail(BadSignature, ErrSignature, "")
 	}
 	return nil

@@ -52,7 +52,14 @@ func (s *Service) RenderCard(ctx context.Context, a docketcard.Actor, id string)
 	if err != nil {
 		return nil, nil, err
 	}
-	out, err := card.Render(CardData(cp, s.cardPolicy.PortalURL), l)
+	data := CardData(cp, s.cardPolicy.PortalURL)
+	out, err := card.Render(data, l)
+	if docketcard.ErrorCode(err) == docketcard.ETOOLARGE && l.QRErrorCorrection != "L" {
+		// A payload over credential.PayloadTarget (exceptionally long
+		// names) fits the card's QR area only at error correction level L.
+		l.QRErrorCorrection = "L"
+		out, err = card.Render(data, l)
+	}
 	if err != nil {
 		return nil, nil, err
 	}

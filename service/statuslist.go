@@ -8,8 +8,13 @@ import (
 	"github.com/docketcard/docketcard/statuslist"
 )
 
-// StatusListTTL is how long verifiers may cache the status list.
+// StatusListTTL is how often online verifiers should refresh the list.
 const StatusListTTL = 5 * time.Minute
+
+// StatusListLifetime is how long a signed list stays acceptable to an
+// offline verifier (its exp): long enough to work a week without a
+// connection, short enough that a replayed old list is refused.
+const StatusListLifetime = 7 * 24 * time.Hour
 
 // cardStatus maps a card state to its status-list value. Until cards can
 // be suspended or revoked, every issued card is valid.
@@ -43,7 +48,7 @@ func (s *Service) StatusList(ctx context.Context) ([]byte, *statuslist.Token, er
 		return nil, nil, err
 	}
 	now := s.now().Truncate(time.Second)
-	tok := &statuslist.Token{URI: s.cardPolicy.StatusListURI, IssuedAt: now, ExpiresAt: now.Add(24 * time.Hour), TTL: StatusListTTL, List: l, KeyID: key.KeyID()}
+	tok := &statuslist.Token{URI: s.cardPolicy.StatusListURI, IssuedAt: now, ExpiresAt: now.Add(StatusListLifetime), TTL: StatusListTTL, List: l, KeyID: key.KeyID()}
 	b, err := statuslist.Sign(tok, key, key.KeyID())
 	if err != nil {
 		return nil, nil, err

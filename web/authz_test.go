@@ -23,19 +23,20 @@ import (
 // every role (and anonymous callers), on both dialects. A caller without
 // access gets exactly 403 (401 when anonymous) with a problem body and
 // changes nothing; a caller with access never gets 401 or 403. Person,
-// case and document routes are also called on records of a site (ATL) that
-// no fixture user serves, where every role gets 403.
+// case, document and card routes are also called on records of a site
+// (ATL) that no fixture user serves, where every role gets 403.
 
 // authzReq is the request a matrix row sends.
 type authzReq struct {
 	path        string
 	body        []byte
 	contentType string
+	header      map[string]string
 }
 
 // authzTarget names the records of one site that rows point at.
 type authzTarget struct {
-	site, person, aNumber, caseID, hearing, document string
+	site, person, aNumber, caseID, hearing, document, card string
 }
 
 // authzFixture is the data the whole matrix runs on, created once per
@@ -61,7 +62,7 @@ type authzRoute struct {
 	variant         string            // tells rows of one route apart ("self", "another user")
 	allowed         []docketcard.Role // roles that may call it
 	anonymous       bool              // a public endpoint: anonymous callers may call it too
-	siteScoped      bool              // a person, case or document route: also run on ATL records
+	siteScoped      bool              // a person, case, document or card route: also run on ATL records
 	build           func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq
 }
 
@@ -88,6 +89,9 @@ var authzExcluded = map[string]string{
 func (f *authzFixture) next() int { f.seq++; return f.seq }
 
 func (f *authzFixture) freshANumber() string { return fmt.Sprintf("A7%08d", f.next()) }
+
+// freshKey returns an Idempotency-Key no request has used.
+func (f *authzFixture) freshKey() string { return fmt.Sprintf("authz-matrix-%06d", f.next()) }
 
 // self returns the ID of the user acting as role (another user's for
 // anonymous callers).
@@ -123,6 +127,7 @@ func (f *authzFixture) fingerprint(t testing.TB) string {
 		"SELECT id, version FROM hearings ORDER BY id",
 		"SELECT case_id, version FROM reporting_schedules ORDER BY case_id",
 		"SELECT id FROM documents ORDER BY id",
+		"SELECT id, version, state FROM cards ORDER BY id",
 		"SELECT id FROM blobs ORDER BY id",
 		"SELECT code, version FROM sites ORDER BY code",
 		"SELECT id, version, password_hash, disabled FROM users ORDER BY id",
@@ -162,13 +167,13 @@ func (f *authzFixture) fingerprint(t testing.TB) string {
 
 // newAuthzFixture creates, as the system, a site to edit, another user,
 // spare tokens, and at HOU and at ATL a person with a photo, a case with a
-// hearing and a reporting schedule, and a document.
+// hearing and a reporting schedule, a document and a signed card.
 func newAuthzFixture(t *testing.T, c *apiClient) *authzFixture {
 	t.Helper()
 	ctx := context.Background()
 	svc := c.app.Service
 	sys := docketcard.SystemActor("authz-fixture")
-	f := &authzFixture{c: c, spare: map[docketcard.Role]string{}, patchSite: "MTX", png: pngOf(24, 32)}
+	f := &authzFixture{c: c, spare: map[docketcard.Role]string{}, patchSite: "MTX", png: pngOf(60, 80)}
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
@@ -216,6 +221,9 @@ func newAuthzFixture(t *testing.T, c *apiClient) *authzFixture {
 			IssuedOn: "2025-05-01"}, samplePDF)
 		must(err)
 		at.document = d.ID
+		card, err := svc.IssueCard(ctx, sys, p.ID, "authz-fixture-"+at.site)
+		must(err)
+		at.card = card.ID
 	}
 	return f
 }
@@ -450,6 +458,39 @@ func authzRoutes() []authzRoute {
 				return authzGet("/api/v1/documents/" + at.document + "/content")
 			}},
 
+		// Cards: site-scoped. Each issuance sends a new Idempotency-Key,
+		// so an allowed one makes a new card.
+		{method: "POST", pattern: "/api/v1/people/{id}/cards", allowed: holders(docketcard.PermCardIssue), siteScoped: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzReq{path: "/api/v1/people/" + at.person + "/cards", header: map[string]string{"Idempotency-Key": f.freshKey()}}
+			}},
+		{method: "GET", pattern: "/api/v1/people/{id}/cards", allowed: holders(docketcard.PermCardRead), siteScoped: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzGet("/api/v1/people/" + at.person + "/cards")
+			}},
+		{method: "GET", pattern: "/api/v1/cards/{id}", allowed: holders(docketcard.PermCardRead), siteScoped: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzGet("/api/v1/cards/" + at.card)
+			}},
+		{method: "GET", pattern: "/api/v1/cards/{id}/print", allowed: holders(docketcard.PermCardRead), siteScoped: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzGet("/api/v1/cards/" + at.card + "/print?format=front")
+			}},
+
+		// What offline verifiers download: public.
+		{method: "GET", pattern: "/api/v1/trust-list", allowed: everyone, anonymous: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzGet("/api/v1/trust-list")
+			}},
+		{method: "GET", pattern: "/api/v1/root.pem", allowed: everyone, anonymous: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzGet("/api/v1/root.pem")
+			}},
+		{method: "GET", pattern: "/api/v1/status-list", allowed: everyone, anonymous: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzGet("/api/v1/status-list")
+			}},
+
 		// Audit trail.
 		{method: "GET", pattern: "/api/v1/audit", allowed: holders(docketcard.PermAuditRead),
 			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq { return authzGet("/api/v1/audit") }},
@@ -465,7 +506,7 @@ func (f *authzFixture) authzCall(t testing.TB, row authzRoute, at *authzTarget, 
 	t.Helper()
 	f.cur = t
 	req := row.build(f, at, as)
-	return f.c.send(t, apiCall{method: row.method, path: req.path, role: as, body: req.body, contentType: req.contentType})
+	return f.c.send(t, apiCall{method: row.method, path: req.path, role: as, body: req.body, contentType: req.contentType, header: req.header})
 }
 
 // wantDenied checks that r refuses the caller: 401 for anonymous
@@ -658,7 +699,7 @@ func TestAuthzPolicyPrinciples(t *testing.T) {
 		slices.Sort(ps)
 		return ps
 	}
-	recordRead := perms(docketcard.PermSiteRead, docketcard.PermPersonRead, docketcard.PermCaseRead, docketcard.PermDocumentRead)
+	recordRead := []docketcard.Permission{docketcard.PermSiteRead, docketcard.PermPersonRead, docketcard.PermCaseRead, docketcard.PermDocumentRead}
 	for _, tc := range []struct {
 		role docketcard.Role
 		want []docketcard.Permission
@@ -666,11 +707,12 @@ func TestAuthzPolicyPrinciples(t *testing.T) {
 	}{
 		{docketcard.RoleEnrollmentOfficer, perms(docketcard.PermSiteRead, docketcard.PermPersonRead, docketcard.PermPersonWrite,
 			docketcard.PermPersonImport, docketcard.PermCaseRead, docketcard.PermCaseWrite, docketcard.PermDocumentRead,
-			docketcard.PermDocumentWrite), "enrols people: reads and writes their records"},
-		{docketcard.RoleAdjudicator, recordRead, "reads records to adjudicate, writes none"},
-		{docketcard.RoleFOIAOfficer, recordRead, "reads records for first-party requests, writes none"},
-		{docketcard.RolePrintOperator, perms(docketcard.PermSiteRead), "card permissions come with the card features"},
-		{docketcard.RoleFieldVerifier, perms(docketcard.PermSiteRead), "card permissions come with the card features"},
+			docketcard.PermDocumentWrite, docketcard.PermCardIssue, docketcard.PermCardRead),
+			"enrols people: reads and writes their records, issues and reads their cards"},
+		{docketcard.RoleAdjudicator, perms(append(recordRead, docketcard.PermCardRead)...), "reads records and cards to adjudicate, writes none"},
+		{docketcard.RoleFOIAOfficer, perms(recordRead...), "reads records for first-party requests, writes none"},
+		{docketcard.RolePrintOperator, perms(docketcard.PermSiteRead, docketcard.PermCardRead), "reads and prints cards, not people's records"},
+		{docketcard.RoleFieldVerifier, perms(docketcard.PermSiteRead), "verifies cards offline, from the public trust and status lists"},
 		{docketcard.RoleProgramManager, perms(docketcard.PermSiteRead), "sees sites, not people"},
 		{docketcard.RoleAuditor, perms(docketcard.PermSiteRead, docketcard.PermAuditRead), "reads the audit trail and nothing else"},
 		{docketcard.RoleAdmin, perms(docketcard.PermSiteRead, docketcard.PermSiteWrite, docketcard.PermUserRead, docketcard.PermUserWrite),
@@ -680,8 +722,20 @@ func TestAuthzPolicyPrinciples(t *testing.T) {
 			t.Errorf("%s holds %v, want %v (%s)", tc.role, got, tc.want, tc.why)
 		}
 	}
+	// Only enrollment officers issue cards; only the roles whose work
+	// needs a card's record (enrolment, adjudication, printing) read it.
+	if got, want := docketcard.Policy[docketcard.PermCardIssue], []docketcard.Role{docketcard.RoleEnrollmentOfficer}; !slices.Equal(got, want) {
+		t.Errorf("%s is held by %v, want %v", docketcard.PermCardIssue, got, want)
+	}
+	cardReaders := slices.Sorted(slices.Values(docketcard.Policy[docketcard.PermCardRead]))
+	if want := []docketcard.Role{docketcard.RoleAdjudicator, docketcard.RoleEnrollmentOfficer, docketcard.RolePrintOperator}; !slices.Equal(cardReaders, want) {
+		t.Errorf("%s is held by %v, want %v", docketcard.PermCardRead, cardReaders, want)
+	}
 	for p, roles := range docketcard.Policy {
-		people := strings.HasPrefix(string(p), "person.") || strings.HasPrefix(string(p), "case.") || strings.HasPrefix(string(p), "document.")
+		// Permissions on people's records and their cards apply only at
+		// the sites a user serves.
+		people := strings.HasPrefix(string(p), "person.") || strings.HasPrefix(string(p), "case.") ||
+			strings.HasPrefix(string(p), "document.") || strings.HasPrefix(string(p), "card.")
 		if docketcard.SiteScoped[p] != people {
 			t.Errorf("%s: site-scoped %v, want %v", p, docketcard.SiteScoped[p], people)
 		}

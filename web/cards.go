@@ -25,14 +25,36 @@ func (s *Server) issueCard(w http.ResponseWriter, r *http.Request) error {
 		return &docketcard.Error{Code: docketcard.EINVALID, Message: "Invalid request: Idempotency-Key: the header is required, so a retried request never issues a second card",
 			Fields: []docketcard.FieldError{{Field: "Idempotency-Key", Message: "is required"}}}
 	}
-	c, err := s.svc.IssueCard(r.Context(), actor(r), r.PathValue("id"), key)
+	// A request key that already names a card makes this request a
+	// replay (200); otherwise it creates the card (201). The card's own
+	// times cannot tell: they come from the service's clock, not the
+	// wall clock, and a retry may come at any time. The lookup is only
+	// made for callers who may issue, and its answer is only used once
+	// IssueCard has authorised the request. (Two concurrent first
+	// requests with one key both get 201, for the same card.)
+	a := actor(r)
+	replay := false
+	if a.Can(docketcard.PermCardIssue) && docketcard.ValidateIdempotencyKey(key) == nil {
+		err := s.svc.Store().ReadTx(r.Context(), func(tx docketcard.Tx) error {
+			_, err := tx.GetCardByRequestKey(r.Context(), key)
+			if docketcard.ErrorCode(err) == docketcard.ENOTFOUND {
+				return nil
+			}
+			replay = err == nil
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	c, err := s.svc.IssueCard(r.Context(), a, r.PathValue("id"), key)
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/cards/"+c.ID)
 	status := http.StatusCreated
-	if !c.CreatedAt.IsZero() && time.Since(c.CreatedAt) > 5*time.Second {
-		status = http.StatusOK // a replay of an earlier request
+	if replay {
+		status = http.StatusOK
 	}
 	writeJSON(w, status, c)
 	return nil

@@ -837,6 +837,7 @@ const (
 	oaAdmin    = docketcard.RoleAdmin
 	oaAuditor  = docketcard.RoleAuditor
 	oaVerifier = docketcard.RoleFieldVerifier
+	oaPrinter  = docketcard.RolePrintOperator
 )
 
 // oaScenario runs the steps in order (later steps use records made by
@@ -907,15 +908,27 @@ func oaScenario(t *testing.T, c *oaClient) (all bool) {
 		c.do(oaReq{base: down.URL, method: "GET", path: "/healthz"}, 200)
 		c.do(oaReq{base: down.URL, method: "GET", path: "/api/v1/a-numbers/A012345678", role: oaOfficer}, 503)
 		c.do(oaReq{base: down.URL, method: "GET", path: "/api/v1/me", role: oaOfficer}, 503)
+		// This server has no card keys either: nothing to publish.
+		c.do(oaReq{base: down.URL, method: "GET", path: "/api/v1/trust-list"}, 503)
+		c.do(oaReq{base: down.URL, method: "GET", path: "/api/v1/root.pem"}, 503)
+		c.do(oaReq{base: down.URL, method: "GET", path: "/api/v1/status-list"}, 503)
 	})
 
 	step("anonymous", func(t *testing.T) {
-		// Every API operation but sign-in refuses anonymous requests.
+		// Every API operation but sign-in and the public downloads refuses
+		// anonymous requests.
 		c := c.with(t)
 		fill := strings.NewReplacer("{code}", "HOU", "{anumber}", "A012345678", "{id}", oaMissingID, "{token}", oaMissingID)
+		public := []string{"GET /api/v1/openapi.json", "POST /api/v1/session", "GET /api/v1/trust-list", "GET /api/v1/root.pem", "GET /api/v1/status-list"}
 		for _, key := range c.doc.operations() {
 			method, tmpl, _ := strings.Cut(key, " ")
-			if !strings.HasPrefix(tmpl, "/api/v1/") || tmpl == "/api/v1/openapi.json" || key == "POST /api/v1/session" {
+			if !strings.HasPrefix(tmpl, "/api/v1/") {
+				continue
+			}
+			if sec, _ := c.doc.operation(method, tmpl)["security"].([]any); (len(sec) == 0) != slices.Contains(public, key) {
+				t.Errorf("%s: documented with security %v, but public is %v", key, sec, slices.Contains(public, key))
+			}
+			if slices.Contains(public, key) {
 				continue
 			}
 			c.do(oaReq{method: method, path: fill.Replace(tmpl), contentType: "application/json", body: []byte("{}")}, 401)
@@ -1368,6 +1381,91 @@ func oaScenario(t *testing.T, c *oaClient) (all bool) {
 		}
 		c.json(oaOfficer, "GET", "/api/v1/documents/"+oaMissingID+"/content", "", 404)
 		c.json(oaAdmin, "GET", "/api/v1/documents/"+docID+"/content", "", 403)
+	})
+
+	step("cards", func(t *testing.T) {
+		c := c.with(t)
+		issue := func(role docketcard.Role, personID, key string, want int) (*http.Response, map[string]any) {
+			t.Helper()
+			r := oaReq{method: "POST", path: "/api/v1/people/" + personID + "/cards", role: role}
+			if key != "" {
+				r.header = map[string]string{"Idempotency-Key": key}
+			}
+			res, b := c.do(r, want)
+			return res, oaDecode(t, b)
+		}
+		// personID has a photo (step "photo"); person2ID has none.
+		res, card := issue(oaOfficer, personID, "conformance-card-1", 201)
+		cardID := oaStr(card, "id")
+		if res.Header.Get("Location") != "/api/v1/cards/"+cardID || oaStr(card, "state") != "signed" {
+			t.Fatalf("issued card: %q %v", res.Header.Get("Location"), card)
+		}
+		if _, again := issue(oaOfficer, personID, "conformance-card-1", 200); oaStr(again, "id") != cardID {
+			t.Errorf("replay gave card %v, want %s", again["id"], cardID)
+		}
+		issue(oaOfficer, person2ID, "conformance-card-1", 409)
+		issue(oaOfficer, personID, "", 400)
+		issue(oaOfficer, personID, "bad key", 400)
+		issue(oaOfficer, person2ID, "conformance-card-2", 400)
+		issue(oaOfficer, oaMissingID, "conformance-card-3", 404)
+		issue(oaOfficer, atlID, "conformance-card-4", 403)
+		issue(oaAdjud, personID, "conformance-card-5", 403)
+
+		base := "/api/v1/people/" + personID + "/cards"
+		if page := c.json(oaOfficer, "GET", base, "", 200); len(page["items"].([]any)) != 1 {
+			t.Errorf("GET %s: %v", base, page)
+		}
+		c.json(oaPrinter, "GET", "/api/v1/people/"+person2ID+"/cards", "", 200)
+		c.json(oaOfficer, "GET", "/api/v1/people/"+oaMissingID+"/cards", "", 404)
+		c.json(oaOfficer, "GET", "/api/v1/people/"+atlID+"/cards", "", 403)
+		c.json(oaAdmin, "GET", base, "", 403)
+
+		c.json(oaAdjud, "GET", "/api/v1/cards/"+cardID, "", 200)
+		c.json(oaOfficer, "GET", "/api/v1/cards/"+oaMissingID, "", 404)
+		c.json(oaAuditor, "GET", "/api/v1/cards/"+cardID, "", 403)
+
+		printPath := "/api/v1/cards/" + cardID + "/print"
+		for _, f := range []struct{ query, ct string }{{"", "application/pdf"}, {"?format=pdf", "application/pdf"},
+			{"?format=front", "image/png"}, {"?format=back", "image/png"}} {
+			res, b := c.do(oaReq{method: "GET", path: printPath + f.query, role: oaPrinter}, 200)
+			if res.Header.Get("Content-Type") != f.ct || len(b) < 1000 {
+				t.Errorf("GET %s%s: %s, %d bytes", printPath, f.query, res.Header.Get("Content-Type"), len(b))
+			}
+		}
+		c.json(oaPrinter, "GET", printPath+"?format=bogus", "", 400)
+		c.json(oaPrinter, "GET", "/api/v1/cards/"+oaMissingID+"/print", "", 404)
+		c.json(oaAuditor, "GET", printPath, "", 403)
+
+		// A card whose issuance stopped after it was prepared: not
+		// printable until a retry with its Idempotency-Key signs it.
+		if _, err := c.app.DB.SQL().Exec(c.app.DB.Rebind("UPDATE cards SET state = 'prepared', signed = NULL, qr_text = NULL WHERE id = ?"), cardID); err != nil {
+			t.Fatal(err)
+		}
+		if prepared := c.json(oaOfficer, "GET", "/api/v1/cards/"+cardID, "", 200); oaStr(prepared, "state") != "prepared" {
+			t.Errorf("card after reset: %v", prepared)
+		}
+		c.json(oaPrinter, "GET", printPath, "", 409)
+		if _, signed := issue(oaOfficer, personID, "conformance-card-1", 200); oaStr(signed, "state") != "signed" {
+			t.Errorf("retry of a prepared card: %v", signed)
+		}
+		c.do(oaReq{method: "GET", path: printPath, role: oaPrinter}, 200)
+
+		// The public downloads, anonymously, and with a bad token.
+		for _, path := range []string{"/api/v1/trust-list", "/api/v1/root.pem", "/api/v1/status-list"} {
+			c.do(oaReq{method: "GET", path: path}, 200)
+			c.do(oaReq{method: "GET", path: path, role: oaVerifier}, 200)
+			c.do(oaReq{method: "GET", path: path, bearer: "Bearer dkt_nope"}, 401)
+		}
+
+		// A server without card keys issues nothing.
+		srv, err := web.New(service.New(c.app.DB, c.app.Blobs, c.app.Clock.Now, c.app.Service.Config(), nil), slog.New(slog.DiscardHandler), web.Options{Version: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bare := httptest.NewServer(srv.Handler())
+		defer bare.Close()
+		c.do(oaReq{base: bare.URL, method: "POST", path: "/api/v1/people/" + personID + "/cards", role: oaOfficer,
+			header: map[string]string{"Idempotency-Key": "conformance-card-6"}}, 503)
 	})
 
 	step("audit", func(t *testing.T) {

@@ -78,8 +78,27 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 		cfg.SignerPassphrase = string(pass)
 		cfg.RootCert = ""
 	}
+	envFile := filepath.Join(dir, "demo.env")
 	if strings.HasPrefix(cfg.PublicURL, "https://docketcard.example") {
 		cfg.PublicURL = "http://" + cfg.Addr
+		// A rerun keeps the public URL the demo's cards were issued under
+		// (their issuer and status-list address).
+		if prev, err := os.ReadFile(envFile); err == nil {
+			for _, l := range strings.Split(string(prev), "\n") {
+				if v, ok := strings.CutPrefix(l, "export DOCKETCARD_PUBLIC_URL="); ok {
+					cfg.PublicURL = strings.Trim(v, "'")
+				}
+			}
+		}
+	}
+	// The settings other commands need to work on the demo's data.
+	abs, _ := filepath.Abs(dir)
+	env := fmt.Sprintf("# source this file to run other docketcard commands on the demo data\n"+
+		"export DOCKETCARD_DATA_DIR='%s'\nexport DOCKETCARD_MASTER_KEYS_FILE='%s'\nexport DOCKETCARD_KEYS_DIR='%s'\n"+
+		"export DOCKETCARD_SIGNER_PASSPHRASE_FILE='%s'\nexport DOCKETCARD_PUBLIC_URL='%s'\n",
+		abs, filepath.Join(abs, "master.key"), filepath.Join(abs, "keys"), filepath.Join(abs, "keys", "signer.pass"), cfg.PublicURL)
+	if err := os.WriteFile(envFile, []byte(env), 0o600); err != nil {
+		return err
 	}
 	loginsFile := filepath.Join(dir, "demo-logins.txt")
 	_, statErr := os.Stat(loginsFile)
@@ -118,6 +137,7 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "\nDemo logins (synthetic data only; also in %s):\n%s\n", loginsFile, logins)
+	fmt.Fprintf(m.Stdout, "To run other commands on this data (card render, verify, audit…): source %s\n\n", envFile)
 	if *noServe {
 		return nil
 	}

@@ -50,16 +50,26 @@ func (m *Main) verify(ctx context.Context, args []string) error {
 	at := fs.String("at", "", "verify as of this time (RFC 3339) instead of now")
 	foreign := fs.Bool("claim169", false, "a Claim 169 QR from another issuer: verify with -public-key-hex instead of the trust list")
 	keyHex := fs.String("public-key-hex", "", "with -claim169: the issuer's public key in hex (P-256 uncompressed point or Ed25519)")
-	if err := parse(fs, args); err != nil {
-		return err
+	// Flags may come before or after the image path
+	// (`verify card.png -json` as well as `verify -json card.png`).
+	var images []string
+	for rest := args; ; {
+		if err := parse(fs, rest); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		images = append(images, fs.Arg(0))
+		rest = fs.Args()[1:]
 	}
 	inputs := 0
-	for _, set := range []bool{*text != "", *list != "", fs.NArg() == 1} {
+	for _, set := range []bool{*text != "", *list != "", len(images) == 1} {
 		if set {
 			inputs++
 		}
 	}
-	if inputs != 1 || fs.NArg() > 1 {
+	if inputs != 1 || len(images) > 1 {
 		return usageError{"usage: docketcard verify [flags] card.png | -text QR | -file qr.txt"}
 	}
 	now := time.Now()
@@ -80,7 +90,9 @@ func (m *Main) verify(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		tl, err := pki.ParseTrustList(raw, root, now)
+		// Whether the cached trust list is fresh is a question about
+		// the present, even when -at checks the card at another time.
+		tl, err := pki.ParseTrustList(raw, root, time.Now())
 		if err != nil {
 			return fmt.Errorf("trust list %s: %w", *trustFile, err)
 		}
@@ -111,7 +123,7 @@ func (m *Main) verify(ctx context.Context, args []string) error {
 			}
 		}
 	default:
-		t, err := DecodeQRImage(fs.Arg(0))
+		t, err := DecodeQRImage(images[0])
 		if err != nil {
 			return exitCodeError{code: verifyExit[credential.Malformed], err: err}
 		}
@@ -171,6 +183,11 @@ func LoadStatusList(path string, tl *pki.TrustList, now time.Time) (*statuslist.
 	}
 	if err := statuslist.Verify(msg, ts.Certificate.PublicKey); err != nil {
 		return nil, fmt.Errorf("status list %s: %w", path, err)
+	}
+	// An expired list could hide a revocation (a replayed old list):
+	// refuse it rather than report "valid as of" a stale time.
+	if tok.Expired(now) {
+		return nil, fmt.Errorf("status list %s expired at %s; fetch a fresh one from the server", path, tok.ExpiresAt.Format(time.RFC3339))
 	}
 	return tok, nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/veraison/go-cose"
 
+	"github.com/docketcard/docketcard"
 	"github.com/docketcard/docketcard/credential"
 	"github.com/docketcard/docketcard/credential/claim169"
 )
@@ -26,9 +27,9 @@ func verifyForeign(text, keyHex string, now time.Time) (*credential.Result, erro
 	res := &credential.Result{}
 	d, err := claim169.DecodeQR(text)
 	if err != nil {
-		res.Outcome, res.Reason = credential.Malformed, err.Error()
+		res.Outcome, res.Reason = credential.Malformed, foreignReason(err)
 		if errors.Is(err, claim169.ErrEncrypted) {
-			res.Reason = "encrypted (COSE_Encrypt0): " + err.Error()
+			res.Reason = "encrypted (COSE_Encrypt0): " + res.Reason
 		}
 		return res, nil
 	}
@@ -85,6 +86,16 @@ func verifyForeign(text, keyHex string, now time.Time) (*credential.Result, erro
 		res.Outcome = credential.Valid
 	}
 	return res, nil
+}
+
+// foreignReason spells a decoding error for a person: the sentinel's
+// message in place of its "docketcard error: code=… message=…" form.
+func foreignReason(err error) string {
+	var de *docketcard.Error
+	if errors.As(err, &de) {
+		return strings.Replace(err.Error(), de.Error(), strings.TrimSuffix(de.Message, "."), 1)
+	}
+	return err.Error()
 }
 
 func unix(s int64) time.Time {

@@ -431,6 +431,15 @@ func (id *Identity) UnmarshalCBOR(data []byte) error {
 	if majorOf(data) != majorMap {
 		return wrap(ErrClaim169, "claim 169 is %s, not a map", typeName(data))
 	}
+	if id.unmarshalCanonical(data) {
+		return nil
+	}
+	return id.unmarshalTolerant(data)
+}
+
+// unmarshalTolerant reads every form of the identity map in use (see
+// DECISIONS.md).
+func (id *Identity) unmarshalTolerant(data []byte) error {
 	var m map[any]cbor.RawMessage
 	if err := decMode.Unmarshal(data, &m); err != nil {
 		return wrapCBOR(ErrClaim169, "claim 169 map", err)

@@ -1,21 +1,28 @@
 // Package testapp boots a real docketcard (service, store, encrypted blob
-// store and HTTP server) for tests: on a fresh SQLite file or PostgreSQL
-// schema, with two sites and one user (and API token) per role.
+// store, card issuance keys and HTTP server) for tests: on a fresh SQLite
+// file or PostgreSQL schema, with two sites and one user (and API token)
+// per role.
 package testapp
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/docketcard/docketcard"
 	"github.com/docketcard/docketcard/blob"
+	"github.com/docketcard/docketcard/demo"
 	"github.com/docketcard/docketcard/internal/testdb"
+	"github.com/docketcard/docketcard/keys"
 	"github.com/docketcard/docketcard/service"
 	"github.com/docketcard/docketcard/sqlstore"
 	"github.com/docketcard/docketcard/web"
@@ -35,6 +42,62 @@ type App struct {
 	Users  map[docketcard.Role]*docketcard.User
 	Tokens map[docketcard.Role]string
 	Clock  *Clock
+	// Keys are the card issuance keys: a root, a card signer for each
+	// demo site (HOU and ATL among them) and the PROGRAM status-list
+	// signer, with their published trust list. Every App of a test
+	// process shares one read-only Keyring (see sharedKeys): do not
+	// Reload it; a test that rotates keys makes its own key directory.
+	Keys *keys.Keyring
+}
+
+// Epoch is the time every App's clock starts at, and the time the shared
+// keys were made (their certificates are valid from then).
+var Epoch = time.Date(2026, 11, 26, 15, 0, 0, 0, time.UTC)
+
+// StatusListSize is the status list size of test apps: small, so that
+// building and signing the list is cheap.
+const StatusListSize = 4096
+
+// sharedKeys is the key directory of the test process. Making it costs
+// about 0.75 s (PBKDF2 for six encrypted key files) and opening it about
+// 0.65 s (decrypting the five signer keys), so it is made and opened once
+// per test process and the opened Keyring, which holds everything in
+// memory and is safe for concurrent use, is shared by every App.
+var sharedKeys struct {
+	once sync.Once
+	ring *keys.Keyring
+	err  error
+}
+
+// CardKeys returns the process's shared card issuance keys.
+func CardKeys() (*keys.Keyring, error) {
+	sharedKeys.once.Do(func() {
+		sharedKeys.ring, sharedKeys.err = openCardKeys()
+	})
+	return sharedKeys.ring, sharedKeys.err
+}
+
+func openCardKeys() (*keys.Keyring, error) {
+	dir, err := os.MkdirTemp("", "docketcard-testkeys-")
+	if err != nil {
+		return nil, err
+	}
+	// The Keyring keeps the signers and the trust list in memory: the
+	// files are not needed once it is open.
+	defer os.RemoveAll(dir)
+	pass, err := demo.KeyDir(dir, Epoch)
+	if err != nil {
+		return nil, fmt.Errorf("testapp: key directory: %w", err)
+	}
+	root, err := keys.RootCert(filepath.Join(dir, "root.crt"))
+	if err != nil {
+		return nil, err
+	}
+	ring, err := keys.Open(dir, pass, root, func() time.Time { return Epoch })
+	if err != nil {
+		return nil, fmt.Errorf("testapp: open keys: %w", err)
+	}
+	return ring, nil
 }
 
 // Clock is a settable test clock.
@@ -62,7 +125,11 @@ func New(t testing.TB, dialect string, opts ...Options) *App {
 		t.Fatal(err)
 	}
 	blobs := blob.Domain{S: blob.New(fs, keys)}
-	clock := &Clock{T: time.Date(2026, 11, 26, 15, 0, 0, 0, time.UTC)}
+	clock := &Clock{T: Epoch}
+	ring, err := CardKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
 	cfg := service.DefaultConfig()
 	cfg.Password = service.TestPasswordParams
 	for _, o := range opts {
@@ -72,14 +139,17 @@ func New(t testing.TB, dialect string, opts ...Options) *App {
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := service.New(db, blobs, clock.Now, cfg, log)
-	srv, err := web.New(svc, log, web.Options{SecureCookies: false, Version: "test"})
+	pol := service.DefaultCardPolicy()
+	pol.StatusListSize = StatusListSize
+	svc.SetCardIssuance(ring, pol)
+	srv, err := web.New(svc, log, web.Options{SecureCookies: false, Version: "test", Trust: ring})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	a := &App{DB: db, Service: svc, Server: ts, Blobs: blobs, Users: map[docketcard.Role]*docketcard.User{},
-		Tokens: map[docketcard.Role]string{}, Clock: clock}
+		Tokens: map[docketcard.Role]string{}, Clock: clock, Keys: ring}
 	sys := docketcard.SystemActor("test")
 	for _, s := range []docketcard.Site{
 		{Code: "HOU", Name: "Houston Field Office", City: "Houston", TimeZone: "America/Chicago", CardQuota: 100, Active: true},
