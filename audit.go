@@ -10,23 +10,28 @@ import (
 
 // Audit actions. An action names what happened to the subject.
 const (
-	ActionCreate      = "create"
-	ActionUpdate      = "update"
-	ActionRead        = "read"
-	ActionList        = "list"
-	ActionDelete      = "delete"
-	ActionImport      = "import"
-	ActionLogin       = "login"
-	ActionLoginFailed = "login_failed"
-	ActionLogout      = "logout"
-	ActionLocked      = "locked"
-	ActionTokenCreate = "token_create"
-	ActionTokenRevoke = "token_revoke"
-	ActionPasswordSet = "password_set"
-	ActionVerifyAudit = "audit_verify"
-	ActionDenied      = "denied"       // an authorised role reached for a record outside its sites
-	ActionCardPrepare = "card_prepare" // the exact bytes to be signed were stored
-	ActionCardSign    = "card_sign"    // those bytes were signed
+	ActionCreate         = "create"
+	ActionUpdate         = "update"
+	ActionRead           = "read"
+	ActionList           = "list"
+	ActionDelete         = "delete"
+	ActionImport         = "import"
+	ActionLogin          = "login"
+	ActionLoginFailed    = "login_failed"
+	ActionLogout         = "logout"
+	ActionLocked         = "locked"
+	ActionTokenCreate    = "token_create"
+	ActionTokenRevoke    = "token_revoke"
+	ActionPasswordSet    = "password_set"
+	ActionVerifyAudit    = "audit_verify"
+	ActionDenied         = "denied"       // an authorised role reached for a record outside its sites
+	ActionCardPrepare    = "card_prepare" // the exact bytes to be signed were stored
+	ActionCardSign       = "card_sign"    // those bytes were signed
+	ActionCheckStart     = "check_start"
+	ActionCheckResult    = "check_result"
+	ActionClearanceGrant = "clearance_grant"
+	ActionAdjudicate     = "adjudicate"
+	ActionFlag           = "flag" // recurrent vetting hit
 )
 
 // AuditEntry is one record of the append-only, hash-chained audit trail.

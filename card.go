@@ -44,6 +44,11 @@ type Card struct {
 	// RequestKey makes issuance idempotent: a retry with the same key
 	// returns the same card.
 	RequestKey string `json:"-"`
+	// ClearanceID is the background-check clearance the card was approved
+	// on; the database refuses a card without a current one.
+	ClearanceID string `json:"clearance_id"`
+	// Held is set when the card is suspended pending review.
+	Held bool `json:"held"`
 }
 
 // CardNumberLen is the length of a card number: it fills the 9-character

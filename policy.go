@@ -22,6 +22,9 @@ const (
 	PermAuditRead     Permission = "audit.read"
 	PermCardIssue     Permission = "card.issue"
 	PermCardRead      Permission = "card.read"
+	PermCheckRun      Permission = "check.run"
+	PermCheckRead     Permission = "check.read"
+	PermAdjudicate    Permission = "check.adjudicate"
 )
 
 // Policy maps each permission to the roles that hold it.
@@ -47,6 +50,9 @@ var Policy = map[Permission][]Role{
 	PermAuditRead:     {RoleAuditor},
 	PermCardIssue:     {RoleEnrollmentOfficer},
 	PermCardRead:      {RoleEnrollmentOfficer, RoleAdjudicator, RolePrintOperator},
+	PermCheckRun:      {RoleEnrollmentOfficer, RoleAdjudicator},
+	PermCheckRead:     {RoleEnrollmentOfficer, RoleAdjudicator},
+	PermAdjudicate:    {RoleAdjudicator},
 }
 
 // SiteScoped lists the permissions that apply only to records of the
@@ -54,7 +60,7 @@ var Policy = map[Permission][]Role{
 var SiteScoped = map[Permission]bool{
 	PermPersonRead: true, PermPersonWrite: true, PermPersonImport: true,
 	PermCaseRead: true, PermCaseWrite: true, PermDocumentRead: true, PermDocumentWrite: true,
-	PermCardIssue: true, PermCardRead: true,
+	PermCardIssue: true, PermCardRead: true, PermCheckRun: true, PermCheckRead: true, PermAdjudicate: true,
 }
 
 // Can reports whether the actor holds permission p through any role.

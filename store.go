@@ -97,6 +97,42 @@ type Tx interface {
 	StatusIndexUsed(ctx context.Context, idx int) (bool, error)
 	CardStatuses(ctx context.Context, fn func(idx int, state CardState) error) error
 
+	// Background checks, adjudication, clearances.
+	CreateCheckRun(ctx context.Context, run *CheckRun) error // with run.Checks
+	GetCheckRun(ctx context.Context, id string) (*CheckRun, error)
+	ListCheckRuns(ctx context.Context, personID string) ([]*CheckRun, error)
+	GetCheck(ctx context.Context, id string) (*Check, error)
+	GetCheckByProviderRef(ctx context.Context, ref string) (*Check, error)
+	UpdateCheck(ctx context.Context, c *Check) error // optimistic on c.Version
+	AddCheckAttempt(ctx context.Context, a *CheckAttempt) error
+	ListCheckAttempts(ctx context.Context, checkID string) ([]*CheckAttempt, error)
+	// ListReviewQueue lists checks in possible_match at the given sites, oldest first.
+	ListReviewQueue(ctx context.Context, sites []string, after string, limit int) ([]*Check, error)
+	CreateAdjudication(ctx context.Context, a *Adjudication) error
+	GetAdjudication(ctx context.Context, checkID string) (*Adjudication, error)
+	RecordEnrollment(ctx context.Context, personID, enrolledBy string) error
+	RecordEnrollments(ctx context.Context, personIDs []string, enrolledBy string) error
+	EnrolledBy(ctx context.Context, personID string) (string, error)
+	CreateClearance(ctx context.Context, c *Clearance) error
+	// CurrentClearance returns the newest clearance of the person that is
+	// not revoked and not expired at now, or ENOTFOUND.
+	CurrentClearance(ctx context.Context, personID string, now time.Time) (*Clearance, error)
+	RevokeClearances(ctx context.Context, personID, reason string, at time.Time) (int64, error)
+	HoldCard(ctx context.Context, cardID, reason string, at time.Time) error
+	// Cardholders calls fn for every person holding a signed card.
+	Cardholders(ctx context.Context, fn func(personID string) error) error
+	// Duplicate-detection blocking keys.
+	PutPersonKeys(ctx context.Context, personID string, keys []string, photoHash *uint64) error
+	// AddPersonKeys inserts keys of fresh people in bulk: pairs of
+	// (person id, key).
+	AddPersonKeys(ctx context.Context, pairs [][2]string) error
+	// CandidatesByKeys returns people (other than exclude) sharing any key.
+	CandidatesByKeys(ctx context.Context, keys []string, exclude string, limit int) ([]string, error)
+	PhotoHash(ctx context.Context, personID string) (uint64, bool, error)
+	// PeopleByID loads several people (with aliases) and their photo
+	// hashes in two queries.
+	PeopleByID(ctx context.Context, ids []string) ([]*Person, map[string]uint64, error)
+
 	// Audit trail. AppendAudit seals the entries, in order, after the
 	// current head (setting Seq, PrevHash and Hash) under a lock that
 	// serialises appends.

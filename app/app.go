@@ -8,12 +8,15 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 	"time"
 
 	"github.com/docketcard/docketcard"
 	"github.com/docketcard/docketcard/blob"
+	"github.com/docketcard/docketcard/checks"
 	"github.com/docketcard/docketcard/config"
+	"github.com/docketcard/docketcard/jobs"
 	"github.com/docketcard/docketcard/keys"
 	"github.com/docketcard/docketcard/service"
 	"github.com/docketcard/docketcard/sqlstore"
@@ -31,6 +34,9 @@ type App struct {
 	Service *service.Service
 	Log     *slog.Logger
 	Keys    *keys.Keyring // nil when card issuance is not configured
+	Queue   *jobs.Queue   // durable background-check jobs
+	// ProviderCallback receives external providers' signed results.
+	ProviderCallback http.Handler
 }
 
 // Options tune Open for commands that need less than a server.
@@ -47,6 +53,15 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (
 	}
 	db, err := sqlstore.Open(ctx, sqlstore.Options{Driver: cfg.DBDriver, DSN: cfg.DatabaseURL, Migrate: o.Migrate, MaxConns: cfg.DBMaxConns})
 	if err != nil {
+		return nil, err
+	}
+	if o.Migrate {
+		err = jobs.Migrate(ctx, db)
+	} else {
+		err = jobs.Validate(ctx, db)
+	}
+	if err != nil {
+		db.Close()
 		return nil, err
 	}
 	a := &App{Config: cfg, DB: db, Log: log}
@@ -97,7 +112,31 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (
 	} else {
 		a.Service.SetCardIssuance(nil, pol)
 	}
+	if err := a.setupChecks(ctx, cfg); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return a, nil
+}
+
+// setupChecks wires the check policy, the providers and the job queue.
+func (a *App) setupChecks(ctx context.Context, cfg config.Config) error {
+	pol, err := cfg.CheckPolicy()
+	if err != nil {
+		return err
+	}
+	providers := map[docketcard.CheckType]service.CheckProvider{
+		docketcard.CheckDocument:  checks.Document{Store: a.DB},
+		docketcard.CheckDuplicate: checks.Duplicate{Store: a.DB},
+	}
+	if err := a.setupProviders(ctx, cfg, providers); err != nil {
+		return err
+	}
+	if a.Queue, err = jobs.New(a.DB, a.Service, jobs.Options{Workers: cfg.CheckWorkers, Policy: pol, Log: a.Log, Renew: true}); err != nil {
+		return err
+	}
+	a.Service.SetChecks(pol, providers, a.Queue)
+	return nil
 }
 
 func splitFields(s string) []string {
@@ -116,7 +155,8 @@ func (a *App) Server() (*web.Server, error) {
 	if a.Keys != nil {
 		tl = a.Keys
 	}
-	return web.New(a.Service, a.Log, web.Options{SecureCookies: a.Config.SecureCookies, Version: Version, Trust: tl})
+	return web.New(a.Service, a.Log, web.Options{SecureCookies: a.Config.SecureCookies, Version: Version, Trust: tl,
+		ProviderCallback: a.ProviderCallback})
 }
 
 // Close releases the database.

@@ -46,6 +46,19 @@ type Config struct {
 	CardValidity     time.Duration `env:"CARD_VALIDITY" flag:"card-validity" help:"how long a new card is valid"`
 	PublicURL        string        `env:"PUBLIC_URL" flag:"public-url" help:"public base URL: card issuer (iss), status list URI and portal address printed on cards"`
 	CardFields       string        `env:"CARD_FIELDS" flag:"card-fields" help:"comma-separated fields printed on the card front, in order"`
+
+	// Background checks.
+	ChecksRequired     string        `env:"CHECKS_REQUIRED" flag:"checks-required" help:"checks every site requires (watchlist,duplicate,document,criminal_history,biometric,terrorist_screening)"`
+	ChecksSiteRequired string        `env:"CHECKS_SITE_REQUIRED" flag:"checks-site-required" help:"per-site overrides: SITE=type,type;SITE=type"`
+	CheckResultTTL     time.Duration `env:"CHECK_RESULT_TTL" flag:"check-result-ttl" help:"how long a clear result stays current"`
+	CheckTimeout       time.Duration `env:"CHECK_TIMEOUT" flag:"check-timeout" help:"time limit of one check attempt"`
+	CheckMaxAttempts   int           `env:"CHECK_MAX_ATTEMPTS" flag:"check-max-attempts" help:"attempts before a check is an error"`
+	CheckWorkers       int           `env:"CHECK_WORKERS" flag:"check-workers" help:"concurrent check attempts per server"`
+	SuspendOnHit       bool          `env:"SUSPEND_ON_HIT" flag:"suspend-on-hit" help:"a recurrent-vetting hit suspends the person's card"`
+	WatchlistsDir      string        `env:"WATCHLISTS_DIR" flag:"watchlists-dir" help:"directory of watch-list files (OFAC, UN, CSL layout)"`
+	ProviderURL        string        `env:"PROVIDER_URL" flag:"provider-url" help:"base URL of the external check provider"`
+	ProviderToken      string        `env:"PROVIDER_TOKEN" secret:"true" help:"bearer token for the external provider"`
+	ProviderSecret     string        `env:"PROVIDER_SECRET" secret:"true" help:"HMAC secret of the provider's callbacks"`
 }
 
 // Default returns the defaults: SQLite in ./docketcard-data, loopback only.
@@ -55,7 +68,9 @@ func Default() Config {
 		SecureCookies: true, SessionTTL: 8 * time.Hour, LockoutAfter: 5, LockoutFor: 15 * time.Minute,
 		DBMaxConns: 16, LogLevel: "info", LogFormat: "text", ShutdownGrace: 20 * time.Second,
 		CardValidity: 2 * 365 * 24 * time.Hour, PublicURL: "https://docketcard.example",
-		CardFields: "a_number,citizenship,date_of_birth,sex,card_number,issue_date,expiry_date,issuing_office",
+		CardFields:     "a_number,citizenship,date_of_birth,sex,card_number,issue_date,expiry_date,issuing_office",
+		ChecksRequired: "watchlist,duplicate,document", CheckResultTTL: 90 * 24 * time.Hour, CheckTimeout: 2 * time.Minute,
+		CheckMaxAttempts: 5, CheckWorkers: 4,
 	}
 }
 
@@ -204,6 +219,21 @@ func (c *Config) Validate() error {
 	if c.KeysDir != "" && c.RootCert == "" {
 		c.RootCert = filepath.Join(c.KeysDir, "root.crt")
 	}
+	if _, err := c.CheckPolicy(); err != nil {
+		v.Check("checks_required", err)
+	}
+	if c.CheckResultTTL < time.Hour {
+		v.Add("check_result_ttl", "must be at least 1h")
+	}
+	if c.CheckTimeout < time.Second {
+		v.Add("check_timeout", "must be at least 1s")
+	}
+	if c.CheckMaxAttempts < 1 || c.CheckMaxAttempts > 50 {
+		v.Add("check_max_attempts", "must be between 1 and 50")
+	}
+	if c.CheckWorkers < 1 || c.CheckWorkers > 256 {
+		v.Add("check_workers", "must be between 1 and 256")
+	}
 	if c.ShutdownGrace < 0 {
 		v.Add("shutdown_grace", "must not be negative")
 	}
@@ -219,6 +249,12 @@ func (c Config) Redacted() Config {
 	}
 	if out.SignerPassphrase != "" {
 		out.SignerPassphrase = "[redacted]"
+	}
+	if out.ProviderToken != "" {
+		out.ProviderToken = "[redacted]"
+	}
+	if out.ProviderSecret != "" {
+		out.ProviderSecret = "[redacted]"
 	}
 	if u, err := url.Parse(out.DatabaseURL); err == nil {
 		changed := false
@@ -265,3 +301,30 @@ func (c Config) String() string {
 
 // LogValue makes slog print the redacted configuration.
 func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// CheckPolicy builds the background-check policy from the settings.
+func (c *Config) CheckPolicy() (docketcard.CheckPolicy, error) {
+	p := docketcard.DefaultCheckPolicy()
+	req, err := docketcard.ParseCheckTypes(c.ChecksRequired)
+	if err != nil {
+		return p, err
+	}
+	p.Required = req
+	p.SiteRequired = map[string][]docketcard.CheckType{}
+	for _, part := range strings.Split(c.ChecksSiteRequired, ";") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		site, list, ok := strings.Cut(part, "=")
+		if !ok {
+			return p, docketcard.Errorf(docketcard.EINVALID, "per-site checks %q must be SITE=type,type", part)
+		}
+		ts, err := docketcard.ParseCheckTypes(list)
+		if err != nil {
+			return p, err
+		}
+		p.SiteRequired[strings.ToUpper(strings.TrimSpace(site))] = ts
+	}
+	p.ResultTTL, p.Timeout, p.MaxAttempts, p.SuspendOnHit = c.CheckResultTTL, c.CheckTimeout, c.CheckMaxAttempts, c.SuspendOnHit
+	return p, nil
+}

@@ -234,7 +234,17 @@ func person(ctx context.Context, svc *service.Service, sys docketcard.Actor, r *
 			return err
 		}
 	}
-	// A card, when the demo has signing keys.
+	// Background checks, then a card if they cleared (a possible match
+	// waits in the adjudicators' queue instead) and the demo has keys.
+	run, err := svc.RunChecksNow(ctx, sys, p.ID, "enrollment")
+	if err != nil {
+		return err
+	}
+	for _, c := range run.Checks {
+		if !c.State.Passed() {
+			return nil
+		}
+	}
 	if _, err := svc.IssueCard(ctx, sys, p.ID, "demo:"+p.ID); err != nil && docketcard.ErrorCode(err) != docketcard.EUNAVAILABLE {
 		return err
 	}

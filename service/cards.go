@@ -128,6 +128,19 @@ func (s *Service) prepareCard(ctx context.Context, a docketcard.Actor, personID,
 	if !site.Active {
 		return nil, docketcard.Errorf(docketcard.EINVALID, "Site %s is not active.", site.Code)
 	}
+	// The issuance gate: every required check clear and current. The
+	// database refuses the card row too unless it names a current
+	// clearance of this person.
+	var clearance *docketcard.Clearance
+	if err := s.store.ReadTx(ctx, func(tx docketcard.Tx) error {
+		var err error
+		clearance, err = tx.CurrentClearance(ctx, p.ID, s.now())
+		return err
+	}); docketcard.ErrorCode(err) == docketcard.ENOTFOUND {
+		return nil, docketcard.Errorf(docketcard.EFORBIDDEN, "Issuance gate: this person has no current background-check clearance; run the required checks (and have any possible match adjudicated) first.")
+	} else if err != nil {
+		return nil, err
+	}
 	photoBytes, err := s.blobs.Get(ctx, *p.Photo)
 	if err != nil {
 		return nil, err
@@ -141,7 +154,7 @@ func (s *Service) prepareCard(ctx context.Context, a docketcard.Actor, personID,
 	card := &docketcard.Card{
 		ID: s.newID(), PersonID: p.ID, SiteCode: p.SiteCode, State: docketcard.CardPrepared, StatusURI: pol.StatusListURI,
 		IssuedAt: now, NotBefore: now, ExpiresAt: now.Add(pol.Validity), KeyID: hex.EncodeToString(key.KeyID()),
-		RequestKey: requestKey, CreatedAt: s.now(), UpdatedAt: s.now(),
+		RequestKey: requestKey, CreatedAt: s.now(), UpdatedAt: s.now(), ClearanceID: clearance.ID,
 	}
 	// Card number and status index: random, retried on the rare collision.
 	for attempt := 0; ; attempt++ {
@@ -180,7 +193,7 @@ func (s *Service) prepareCard(ctx context.Context, a docketcard.Actor, personID,
 				return err
 			}
 			return tx.AppendAudit(ctx, s.audit(a, docketcard.ActionCardPrepare, "card", card.ID, card.SiteCode,
-				fmt.Sprintf("person %s claims sha256=%s kid=%s", p.ID, card.ClaimsHash, card.KeyID)))
+				fmt.Sprintf("person %s clearance %s claims sha256=%s kid=%s", p.ID, clearance.ID, card.ClaimsHash, card.KeyID)))
 		})
 		if err == nil {
 			return card, nil

@@ -75,6 +75,7 @@ func enrolWithPhoto(t *testing.T, app *testapp.App, in docketcard.PersonInput) *
 	if err != nil {
 		t.Fatalf("set photo of %s: %v", in.ANumber, err)
 	}
+	app.Clear(t, p.ID)
 	return p
 }
 

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/docketcard/docketcard"
+	"github.com/docketcard/docketcard/dedupe"
 )
 
 // ImportColumns are the columns of a people CSV file, in the order the
@@ -262,6 +263,22 @@ func (s *Service) importBatch(ctx context.Context, a docketcard.Actor, batch []*
 			audits = append(audits, s.audit(a, docketcard.ActionImport, "person", p.ID, p.SiteCode, "bulk import"))
 		}
 		if err := tx.CreatePeople(ctx, fresh); err != nil {
+			return err
+		}
+		ids := make([]string, len(fresh))
+		for i, p := range fresh {
+			ids[i] = p.ID
+		}
+		if err := tx.RecordEnrollments(ctx, ids, a.UserID); err != nil {
+			return err
+		}
+		var pairs [][2]string
+		for _, p := range fresh {
+			for _, k := range dedupe.NameKeys(p) {
+				pairs = append(pairs, [2]string{p.ID, k})
+			}
+		}
+		if err := tx.AddPersonKeys(ctx, pairs); err != nil {
 			return err
 		}
 		created = len(fresh)

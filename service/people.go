@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/docketcard/docketcard"
+	"github.com/docketcard/docketcard/dedupe"
 	"github.com/docketcard/docketcard/photo"
 )
 
@@ -70,12 +71,27 @@ func (s *Service) CreatePerson(ctx context.Context, a docketcard.Actor, in docke
 		if err := tx.CreatePerson(ctx, p); err != nil {
 			return err
 		}
+		if err := tx.RecordEnrollment(ctx, p.ID, a.UserID); err != nil {
+			return err
+		}
+		if err := tx.PutPersonKeys(ctx, p.ID, dedupe.NameKeys(p), nil); err != nil {
+			return err
+		}
 		return tx.AppendAudit(ctx, s.audit(a, docketcard.ActionCreate, "person", p.ID, p.SiteCode, ""))
 	})
 	if err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// personKeys returns p's name keys plus the bands of its stored photo hash.
+func personKeys(ctx context.Context, tx docketcard.Tx, p *docketcard.Person) []string {
+	keys := dedupe.NameKeys(p)
+	if h, ok, err := tx.PhotoHash(ctx, p.ID); err == nil && ok {
+		keys = append(keys, dedupe.PhotoBands(h)...)
+	}
+	return keys
 }
 
 // activeSite checks that people may be enrolled at (or moved to) site.
@@ -231,6 +247,9 @@ func (s *Service) UpdatePerson(ctx context.Context, a docketcard.Actor, id strin
 		if err := tx.UpdatePerson(ctx, next); err != nil {
 			return err
 		}
+		if err := tx.PutPersonKeys(ctx, next.ID, personKeys(ctx, tx, next), nil); err != nil {
+			return err
+		}
 		out = next
 		return tx.AppendAudit(ctx, s.audit(a, docketcard.ActionUpdate, "person", id, next.SiteCode, changedFields(cur, next)))
 	})
@@ -280,6 +299,14 @@ func (s *Service) SetPhoto(ctx context.Context, a docketcard.Actor, id string, v
 		next.Photo, next.Version, next.UpdatedAt = &ref, version, s.now()
 		if err := tx.UpdatePerson(ctx, &next); err != nil {
 			return err
+		}
+		// The photo's perceptual hash and its bands are blocking keys for
+		// duplicate detection.
+		if h, err := dedupe.PhotoHash(img.Data); err == nil {
+			keys := append(dedupe.NameKeys(&next), dedupe.PhotoBands(h)...)
+			if err := tx.PutPersonKeys(ctx, next.ID, keys, &h); err != nil {
+				return err
+			}
 		}
 		out = &next
 		return tx.AppendAudit(ctx, s.audit(a, docketcard.ActionUpdate, "person", id, cur.SiteCode, "changed: photo"))

@@ -55,6 +55,10 @@ type Service struct {
 
 	signers    Signers
 	cardPolicy CardPolicy
+
+	checkPolicy docketcard.CheckPolicy
+	providers   map[docketcard.CheckType]CheckProvider
+	queue       CheckQueue
 }
 
 // New returns a Service. clock may be nil (time.Now).
@@ -65,7 +69,8 @@ func New(store docketcard.Store, blobs docketcard.BlobStore, clock docketcard.Cl
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{store: store, blobs: blobs, clock: clock, cfg: cfg, log: log, newID: NewID, reads: &groupAudit{store: store}, cardPolicy: DefaultCardPolicy()}
+	s := &Service{store: store, blobs: blobs, clock: clock, cfg: cfg, log: log, newID: NewID, reads: &groupAudit{store: store}, cardPolicy: DefaultCardPolicy(),
+		checkPolicy: docketcard.DefaultCheckPolicy()}
 	s.dummy, _ = HashPassword("not-a-real-password-for-timing", cfg.Password)
 	return s
 }

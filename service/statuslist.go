@@ -16,9 +16,12 @@ const StatusListTTL = 5 * time.Minute
 // connection, short enough that a replayed old list is refused.
 const StatusListLifetime = 7 * 24 * time.Hour
 
-// cardStatus maps a card state to its status-list value. Until cards can
-// be suspended or revoked, every issued card is valid.
+// cardStatus maps a card state to its status-list value: a card held
+// pending review (recurrent vetting) is suspended.
 func cardStatus(st docketcard.CardState) statuslist.Status {
+	if st == "held" {
+		return statuslist.Suspended
+	}
 	return statuslist.Valid
 }
 

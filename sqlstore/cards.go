@@ -3,22 +3,25 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"strings"
 
 	"github.com/docketcard/docketcard"
 )
 
 const cardCols = `id, card_number, person_id, site_code, request_key, state, status_index, status_uri, issued_at,
-	not_before, expires_at, key_id, claims, claims_sha256, signed, qr_text, mrz, version, created_at, updated_at`
+	not_before, expires_at, key_id, claims, claims_sha256, signed, qr_text, mrz, version, created_at, updated_at, clearance_id`
+
+const cardSelect = `SELECT ` + cardCols + `, EXISTS (SELECT 1 FROM card_holds h WHERE h.card_id = cards.id) FROM cards`
 
 func scanCard(sc interface{ Scan(...any) error }) (*docketcard.Card, error) {
 	var c docketcard.Card
-	var qr sql.NullString
+	var qr, clearance sql.NullString
 	if err := sc.Scan(&c.ID, &c.CardNumber, &c.PersonID, &c.SiteCode, &c.RequestKey, &c.State, &c.StatusIndex, &c.StatusURI,
 		&c.IssuedAt, &c.NotBefore, &c.ExpiresAt, &c.KeyID, &c.Claims, &c.ClaimsHash, &c.Signed, &qr, &c.MRZ, &c.Version,
-		&c.CreatedAt, &c.UpdatedAt); err != nil {
+		&c.CreatedAt, &c.UpdatedAt, &clearance, &c.Held); err != nil {
 		return nil, err
 	}
-	c.QRText = qr.String
+	c.QRText, c.ClearanceID = qr.String, clearance.String
 	c.IssuedAt, c.NotBefore, c.ExpiresAt = c.IssuedAt.UTC(), c.NotBefore.UTC(), c.ExpiresAt.UTC()
 	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
 	return &c, nil
@@ -37,14 +40,21 @@ func (t *tx) CreateCard(ctx context.Context, c *docketcard.Card) error {
 	if c.QRText != "" {
 		qr = c.QRText
 	}
-	_, err := t.exec(ctx, `INSERT INTO cards (`+cardCols+`) VALUES (`+placeholders(20)+`)`,
+	var clearance any
+	if c.ClearanceID != "" {
+		clearance = c.ClearanceID
+	}
+	_, err := t.exec(ctx, `INSERT INTO cards (`+cardCols+`) VALUES (`+placeholders(21)+`)`,
 		c.ID, c.CardNumber, c.PersonID, c.SiteCode, c.RequestKey, string(c.State), c.StatusIndex, c.StatusURI, c.IssuedAt,
-		c.NotBefore, c.ExpiresAt, c.KeyID, c.Claims, c.ClaimsHash, signed, qr, c.MRZ, c.Version, c.CreatedAt, c.UpdatedAt)
+		c.NotBefore, c.ExpiresAt, c.KeyID, c.Claims, c.ClaimsHash, signed, qr, c.MRZ, c.Version, c.CreatedAt, c.UpdatedAt, clearance)
+	if err != nil && strings.Contains(err.Error(), "issuance gate") {
+		return docketcard.Errorf(docketcard.EFORBIDDEN, "Issuance gate: a card needs a current background-check clearance of the same person.")
+	}
 	return translate("CreateCard", err)
 }
 
 func (t *tx) oneCard(ctx context.Context, where string, arg any) (*docketcard.Card, error) {
-	c, err := scanCard(t.queryRow(ctx, `SELECT `+cardCols+` FROM cards WHERE `+where, arg))
+	c, err := scanCard(t.queryRow(ctx, cardSelect+` WHERE `+where, arg))
 	if err == sql.ErrNoRows {
 		return nil, docketcard.Errorf(docketcard.ENOTFOUND, "Card not found.")
 	}
@@ -68,7 +78,7 @@ func (t *tx) GetCardByRequestKey(ctx context.Context, key string) (*docketcard.C
 
 // ListCards returns a person's cards, oldest first.
 func (t *tx) ListCards(ctx context.Context, personID string) ([]*docketcard.Card, error) {
-	rows, err := t.query(ctx, `SELECT `+cardCols+` FROM cards WHERE person_id = ? ORDER BY created_at, id`, personID)
+	rows, err := t.query(ctx, cardSelect+` WHERE person_id = ? ORDER BY created_at, id`, personID)
 	if err != nil {
 		return nil, translate("ListCards", err)
 	}
@@ -111,7 +121,8 @@ func (t *tx) StatusIndexUsed(ctx context.Context, idx int) (bool, error) {
 // CardStatuses returns the status-list index of every signed card, for
 // building the status list.
 func (t *tx) CardStatuses(ctx context.Context, fn func(idx int, state docketcard.CardState) error) error {
-	rows, err := t.query(ctx, `SELECT status_index, state FROM cards ORDER BY status_index`)
+	rows, err := t.query(ctx, `SELECT status_index, CASE WHEN EXISTS (SELECT 1 FROM card_holds h WHERE h.card_id = cards.id)
+		THEN 'held' ELSE state END FROM cards ORDER BY status_index`)
 	if err != nil {
 		return translate("CardStatuses", err)
 	}

@@ -238,6 +238,11 @@ func (t *tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	return t.tx.QueryRowContext(ctx, rebind(t.db.dialect, q), args...)
 }
 
+// SQLTx exposes the underlying transaction to adapters that must write in
+// it (the job queue enqueues check jobs in the transaction that creates
+// the checks).
+func (t *tx) SQLTx() *sql.Tx { return t.tx }
+
 // forUpdate returns the row-lock clause of the dialect (SQLite's write
 // transactions already hold the database's single write lock).
 func (t *tx) forUpdate() string {

@@ -41,7 +41,8 @@ func allPermissions() []docketcard.Permission {
 	return []docketcard.Permission{docketcard.PermSiteRead, docketcard.PermSiteWrite, docketcard.PermUserRead,
 		docketcard.PermUserWrite, docketcard.PermPersonRead, docketcard.PermPersonWrite, docketcard.PermPersonImport,
 		docketcard.PermCaseRead, docketcard.PermCaseWrite, docketcard.PermDocumentRead, docketcard.PermDocumentWrite,
-		docketcard.PermAuditRead, docketcard.PermCardIssue, docketcard.PermCardRead}
+		docketcard.PermAuditRead, docketcard.PermCardIssue, docketcard.PermCardRead,
+		docketcard.PermCheckRun, docketcard.PermCheckRead, docketcard.PermAdjudicate}
 }
 
 // LoginRequest signs in through the API (for scripts that want a session).

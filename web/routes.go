@@ -78,6 +78,15 @@ func (s *Server) routes() {
 	s.handle("GET /api/v1/root.pem", s.rootCert)
 	s.handle("GET /api/v1/status-list", s.statusList)
 
+	s.handle("POST /api/v1/people/{id}/checks", s.api(s.startChecks))
+	s.handle("GET /api/v1/people/{id}/checks", s.api(s.listCheckRuns))
+	s.handle("GET /api/v1/review-queue", s.api(s.reviewQueue))
+	s.handle("POST /api/v1/checks/{id}/adjudication", s.api(s.adjudicate))
+
+	if s.opts.ProviderCallback != nil {
+		s.handle("POST /api/v1/provider-callbacks", s.opts.ProviderCallback.ServeHTTP)
+	}
+
 	s.handle("GET /api/v1/audit", s.api(s.listAudit))
 	s.handle("POST /api/v1/audit/verify", s.api(s.verifyAudit))
 

@@ -48,6 +48,10 @@ type Options struct {
 	// Trust publishes the trust list and root certificate (nil when card
 	// issuance is not configured).
 	Trust TrustSource
+	// ProviderCallback receives external providers' signed results (nil
+	// when no external provider is configured). It authenticates requests
+	// itself, by HMAC signature, not by user credentials.
+	ProviderCallback http.Handler
 }
 
 // Server serves docketcard over HTTP.

@@ -15,6 +15,7 @@ import (
 	"github.com/docketcard/docketcard"
 	"github.com/docketcard/docketcard/app"
 	"github.com/docketcard/docketcard/config"
+	"github.com/docketcard/docketcard/jobs"
 	"github.com/docketcard/docketcard/service"
 	"github.com/docketcard/docketcard/sqlstore"
 )
@@ -85,6 +86,9 @@ func (m *Main) migrate(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if err := jobs.Migrate(ctx, db); err != nil {
+		return fmt.Errorf("job queue tables: %w", err)
+	}
 	applied, latest, err := db.SchemaVersion(ctx)
 	if err != nil {
 		return err

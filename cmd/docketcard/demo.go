@@ -13,6 +13,7 @@ import (
 
 	"github.com/docketcard/docketcard/app"
 	"github.com/docketcard/docketcard/blob"
+	"github.com/docketcard/docketcard/config"
 	"github.com/docketcard/docketcard/demo"
 )
 
@@ -78,6 +79,20 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 		cfg.SignerPassphrase = string(pass)
 		cfg.RootCert = ""
 	}
+	// Watch-list screening needs the public list files; without them the
+	// demo runs the other built-in checks.
+	if cfg.WatchlistsDir == "" {
+		for _, d := range []string{"../shared/data/watchlists", "../../shared/data/watchlists"} {
+			if fi, err := os.Stat(d); err == nil && fi.IsDir() {
+				cfg.WatchlistsDir, _ = filepath.Abs(d)
+				break
+			}
+		}
+	}
+	if cfg.WatchlistsDir == "" && cfg.ChecksRequired == config.Default().ChecksRequired {
+		cfg.ChecksRequired = "duplicate,document"
+		fmt.Fprintln(m.Stdout, "No watch-list files found (set DOCKETCARD_WATCHLISTS_DIR): the demo runs the duplicate and document checks only.")
+	}
 	envFile := filepath.Join(dir, "demo.env")
 	if strings.HasPrefix(cfg.PublicURL, "https://docketcard.example") {
 		cfg.PublicURL = "http://" + cfg.Addr
@@ -95,8 +110,10 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	abs, _ := filepath.Abs(dir)
 	env := fmt.Sprintf("# source this file to run other docketcard commands on the demo data\n"+
 		"export DOCKETCARD_DATA_DIR='%s'\nexport DOCKETCARD_MASTER_KEYS_FILE='%s'\nexport DOCKETCARD_KEYS_DIR='%s'\n"+
-		"export DOCKETCARD_SIGNER_PASSPHRASE_FILE='%s'\nexport DOCKETCARD_PUBLIC_URL='%s'\n",
-		abs, filepath.Join(abs, "master.key"), filepath.Join(abs, "keys"), filepath.Join(abs, "keys", "signer.pass"), cfg.PublicURL)
+		"export DOCKETCARD_SIGNER_PASSPHRASE_FILE='%s'\nexport DOCKETCARD_PUBLIC_URL='%s'\n"+
+		"export DOCKETCARD_WATCHLISTS_DIR='%s'\nexport DOCKETCARD_CHECKS_REQUIRED='%s'\n",
+		abs, filepath.Join(abs, "master.key"), filepath.Join(abs, "keys"), filepath.Join(abs, "keys", "signer.pass"), cfg.PublicURL,
+		cfg.WatchlistsDir, cfg.ChecksRequired)
 	if err := os.WriteFile(envFile, []byte(env), 0o600); err != nil {
 		return err
 	}

@@ -76,6 +76,8 @@ func init() {
 		{"verify", "verify a card offline: image, QR text or a file of them", (*Main).verify},
 		{"card", "cards: issue, render, show", (*Main).card},
 		{"status", "status list: export the signed list for offline verifiers", (*Main).status},
+		{"checks", "background checks: run, list, queue, adjudicate, rescreen", (*Main).checks},
+		{"checksim", "run the external check-provider simulator (for tests and demos)", (*Main).checksim},
 		{"bench", "print the performance report (import vs bare INSERT; GET latency under load)", (*Main).bench},
 		{"version", "print the version", func(m *Main, _ context.Context, _ []string) error {
 			fmt.Fprintln(m.Stdout, "docketcard", app.Version)

@@ -46,6 +46,20 @@ func (m *Main) runServer(ctx context.Context, a *app.App, cfg config.Config) err
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	hs := srv.HTTPServer(cfg.Addr)
+	// Background checks: this server works the durable job queue (every
+	// server sharing the database does; River hands each job to one).
+	if a.Queue != nil {
+		if err := a.Queue.Start(ctx); err != nil {
+			return fmt.Errorf("start the check queue: %w", err)
+		}
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
+			defer cancel()
+			if err := a.Queue.Stop(sctx); err != nil {
+				a.Log.Warn("check queue stop", "err", err)
+			}
+		}()
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	addr := ln.Addr().String()

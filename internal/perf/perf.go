@@ -46,6 +46,12 @@ func PeopleCSV(n, first int, sites []string, now time.Time) []byte {
 	return buf.Bytes()
 }
 
+// Person returns the synthetic person i of the generator (the same as
+// PeopleCSV's row for index i with the same random state).
+func Person(r *rand.Rand, i int, now time.Time) docketcard.PersonInput {
+	return demo.Input(r, i, now)
+}
+
 // BareInsert inserts the rows of a PeopleCSV file straight into the
 // people table with batched multi-row INSERTs (500 rows a transaction,
 // 200 rows a statement), with no validation, no aliases and no audit: the

@@ -7,6 +7,7 @@ package testapp
 import (
 	"context"
 	"fmt"
+	"github.com/docketcard/docketcard/checks"
 	"io"
 	"log/slog"
 	"net/http"
@@ -142,6 +143,15 @@ func New(t testing.TB, dialect string, opts ...Options) *App {
 	pol := service.DefaultCardPolicy()
 	pol.StatusListSize = StatusListSize
 	svc.SetCardIssuance(ring, pol)
+	// Background checks: the built-in providers that need no outside data
+	// (document and duplicate); watch-list screening is wired by the tests
+	// that exercise it.
+	cpol := docketcard.DefaultCheckPolicy()
+	cpol.Required = []docketcard.CheckType{docketcard.CheckDocument, docketcard.CheckDuplicate}
+	svc.SetChecks(cpol, map[docketcard.CheckType]service.CheckProvider{
+		docketcard.CheckDocument:  checks.Document{Store: db},
+		docketcard.CheckDuplicate: checks.Duplicate{Store: db},
+	}, nil)
 	srv, err := web.New(svc, log, web.Options{SecureCookies: false, Version: "test", Trust: ring})
 	if err != nil {
 		t.Fatal(err)
@@ -231,5 +241,49 @@ func SamplePerson(anum, site string) docketcard.PersonInput {
 		CountryOfCitizenship: "HND", CountryOfBirth: "HND", PreferredLanguage: "es",
 		MailingAddress: docketcard.Address{Street1: "1200 Travis St", City: "Houston", State: "TX", ZIP: "77002"},
 		Phone:          "+1 713 555 0100", SiteCode: site,
+	}
+}
+
+// Clear takes a person through the background checks the way an office
+// would: a Notice to Appear on file, every required check run, and any
+// possible match (test people share names) adjudicated as a false
+// positive by the fixture adjudicator, who did not enrol them. It fails
+// the test unless the person then holds a current clearance.
+func (a *App) Clear(t testing.TB, personID string) {
+	t.Helper()
+	ctx := context.Background()
+	sys := docketcard.SystemActor("test")
+	docs, err := a.Service.ListDocuments(ctx, sys, personID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hasNTA := false
+	for _, d := range docs {
+		hasNTA = hasNTA || d.Type == docketcard.DocI862
+	}
+	if !hasNTA {
+		if _, err := a.Service.AddDocument(ctx, sys, personID, docketcard.DocumentInput{Type: "I-862", Filename: "nta.pdf",
+			IssuedOn: "2026-01-15"}, []byte("%PDF-1.4 specimen Notice to Appear (synthetic test data)")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run, err := a.Service.RunChecksNow(ctx, sys, personID, "enrollment")
+	if err != nil {
+		t.Fatal(err)
+	}
+	adj := a.Actor(docketcard.RoleAdjudicator)
+	adj.Sites = append(adj.Sites, "ATL")
+	for _, c := range run.Checks {
+		if c.State == docketcard.CheckPossibleMatch {
+			if _, err := a.Service.Adjudicate(ctx, adj, c.ID, "clear", "test fixture: reviewed, a false positive"); err != nil {
+				t.Fatalf("adjudicate %s: %v", c.Type, err)
+			}
+		}
+	}
+	if err := a.DB.ReadTx(ctx, func(tx docketcard.Tx) error {
+		_, err := tx.CurrentClearance(ctx, personID, a.Clock.Now())
+		return err
+	}); err != nil {
+		t.Fatalf("person %s has no clearance after the checks: %v", personID, err)
 	}
 }
