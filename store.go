@@ -114,6 +114,7 @@ type Tx interface {
 	RecordEnrollments(ctx context.Context, personIDs []string, enrolledBy string) error
 	EnrolledBy(ctx context.Context, personID string) (string, error)
 	CreateClearance(ctx context.Context, c *Clearance) error
+	GetClearance(ctx context.Context, id string) (*Clearance, error)
 	// CurrentClearance returns the newest clearance of the person that is
 	// not revoked and not expired at now, or ENOTFOUND.
 	CurrentClearance(ctx context.Context, personID string, now time.Time) (*Clearance, error)

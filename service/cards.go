@@ -214,7 +214,21 @@ func (s *Service) prepareCard(ctx context.Context, a docketcard.Actor, personID,
 }
 
 // signCard signs a prepared card's stored bytes and records the result.
+// The clearance the card was prepared on must still be current: a denial
+// or recurrent-vetting hit between prepare and sign stops the card.
 func (s *Service) signCard(ctx context.Context, a docketcard.Actor, card *docketcard.Card) (*docketcard.Card, error) {
+	if err := s.store.ReadTx(ctx, func(tx docketcard.Tx) error {
+		cl, err := tx.GetClearance(ctx, card.ClearanceID)
+		if err != nil {
+			return err
+		}
+		if !cl.Current(s.now()) {
+			return docketcard.Errorf(docketcard.EFORBIDDEN, "Issuance gate: the clearance this card was prepared on is no longer current (revoked or expired); run the checks again.")
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
 	key, err := s.signers.Signer(card.SiteCode, "card")
 	if err != nil {
 		return nil, err

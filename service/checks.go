@@ -332,6 +332,18 @@ func (s *Service) ListCheckRuns(ctx context.Context, a docketcard.Actor, personI
 	if err != nil {
 		return nil, err
 	}
+	// Evidence names candidate records (list entries, other enrolments,
+	// possibly at other sites): only adjudicators, who decide on it, see
+	// it; others see states and scores.
+	if !a.Can(docketcard.PermAdjudicate) {
+		for _, r := range out {
+			for _, c := range r.Checks {
+				if c.Evidence != "" {
+					c.Evidence = `{"redacted":"evidence is shown to adjudicators"}`
+				}
+			}
+		}
+	}
 	return out, s.auditRead(ctx, s.audit(a, docketcard.ActionList, "check_run", personID, site, "check runs of person"))
 }
 

@@ -262,6 +262,19 @@ func (t *tx) CreateClearance(ctx context.Context, c *docketcard.Clearance) error
 	return translate("CreateClearance", err)
 }
 
+// GetClearance returns one clearance.
+func (t *tx) GetClearance(ctx context.Context, id string) (*docketcard.Clearance, error) {
+	var c docketcard.Clearance
+	var rev sql.NullTime
+	err := t.queryRow(ctx, `SELECT id, person_id, run_id, granted_at, expires_at, revoked_at, revoked_reason FROM clearances WHERE id = ?`, id).
+		Scan(&c.ID, &c.PersonID, &c.RunID, &c.GrantedAt, &c.ExpiresAt, &rev, &c.RevokedReason)
+	if err != nil {
+		return nil, translate("GetClearance", err)
+	}
+	c.GrantedAt, c.ExpiresAt, c.RevokedAt = c.GrantedAt.UTC(), c.ExpiresAt.UTC(), fromNullTS(rev)
+	return &c, nil
+}
+
 // CurrentClearance returns the newest usable clearance.
 func (t *tx) CurrentClearance(ctx context.Context, personID string, now time.Time) (*docketcard.Clearance, error) {
 	var c docketcard.Clearance

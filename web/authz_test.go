@@ -23,8 +23,9 @@ import (
 // every role (and anonymous callers), on both dialects. A caller without
 // access gets exactly 403 (401 when anonymous) with a problem body and
 // changes nothing; a caller with access never gets 401 or 403. Person,
-// case, document and card routes are also called on records of a site
-// (ATL) that no fixture user serves, where every role gets 403.
+// case, document, card and background-check routes are also called on
+// records of a site (ATL) that no fixture user serves, where every role
+// gets 403.
 
 // authzReq is the request a matrix row sends.
 type authzReq struct {
@@ -37,6 +38,10 @@ type authzReq struct {
 // authzTarget names the records of one site that rows point at.
 type authzTarget struct {
 	site, person, aNumber, caseID, hearing, document, card string
+	// possibleMatches are duplicate checks awaiting a decision, one for
+	// each adjudication request the matrix sends (a decision uses its
+	// check up): see nextPossibleMatch.
+	possibleMatches []string
 }
 
 // authzFixture is the data the whole matrix runs on, created once per
@@ -84,6 +89,10 @@ var authzExcluded = map[string]string{
 	"POST /login":  "HTML sign-in form, public, with its own CSRF check",
 	"POST /logout": "HTML sign-out, ends the caller's own session",
 	"/api/":        "catch-all 404 for unknown API paths",
+	// Registered only when an external check provider is configured (the
+	// test app configures none), and authenticated by the provider's HMAC
+	// signature, not by a user's credentials: no role calls it.
+	"POST /api/v1/provider-callbacks": "external providers' signed result callbacks (HMAC, no user credentials); tested in package provider",
 }
 
 func (f *authzFixture) next() int { f.seq++; return f.seq }
@@ -134,6 +143,11 @@ func (f *authzFixture) fingerprint(t testing.TB) string {
 		"SELECT user_id, role FROM user_roles ORDER BY user_id, role",
 		"SELECT user_id, site_code FROM user_sites ORDER BY user_id, site_code",
 		"SELECT id, CASE WHEN revoked_at IS NULL THEN 0 ELSE 1 END FROM api_tokens ORDER BY id",
+		"SELECT id FROM check_runs ORDER BY id",
+		"SELECT id, state, version FROM checks ORDER BY id",
+		"SELECT id FROM adjudications ORDER BY id",
+		"SELECT id, CASE WHEN revoked_at IS NULL THEN 0 ELSE 1 END FROM clearances ORDER BY id",
+		"SELECT person_id, enrolled_by FROM enrollments ORDER BY person_id",
 	} {
 		rows, err := f.c.app.DB.SQL().Query(q)
 		if err != nil {
@@ -167,7 +181,9 @@ func (f *authzFixture) fingerprint(t testing.TB) string {
 
 // newAuthzFixture creates, as the system, a site to edit, another user,
 // spare tokens, and at HOU and at ATL a person with a photo, a case with a
-// hearing and a reporting schedule, a document and a signed card.
+// hearing and a reporting schedule, a document, a background-check
+// clearance and a signed card, and a supply of possible matches for the
+// adjudication rows.
 func newAuthzFixture(t *testing.T, c *apiClient) *authzFixture {
 	t.Helper()
 	ctx := context.Background()
@@ -221,11 +237,56 @@ func newAuthzFixture(t *testing.T, c *apiClient) *authzFixture {
 			IssuedOn: "2025-05-01"}, samplePDF)
 		must(err)
 		at.document = d.ID
+		// The issuance gate: a card needs a current background-check
+		// clearance.
+		c.app.Clear(t, p.ID)
 		card, err := svc.IssueCard(ctx, sys, p.ID, "authz-fixture-"+at.site)
 		must(err)
 		at.card = card.ID
+		// One possible match per caller of the adjudication row: a
+		// namesake of the person (same name, date of birth and
+		// nationality), enrolled by the system, whose duplicate check
+		// awaits a decision. Made now, so that no request of the matrix
+		// finds its records changed by the fixture.
+		for range len(docketcard.Roles) + 1 {
+			dup, err := svc.CreatePerson(ctx, sys, testapp.SamplePerson(f.freshANumber(), at.site))
+			must(err)
+			at.possibleMatches = append(at.possibleMatches, authzPossibleMatch(t, c.app, dup.ID))
+		}
 	}
 	return f
+}
+
+// authzPossibleMatch runs the checks of a person who shares an enrolled
+// person's name, date of birth and nationality, in process, and returns
+// the ID of the duplicate check, which is a possible match.
+func authzPossibleMatch(t testing.TB, app *testapp.App, personID string) string {
+	t.Helper()
+	run, err := app.Service.RunChecksNow(context.Background(), docketcard.SystemActor("test"), personID, "enrollment")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ch := range run.Checks {
+		if ch.Type == docketcard.CheckDuplicate {
+			if ch.State != docketcard.CheckPossibleMatch {
+				t.Fatalf("duplicate check of a namesake is %s, want %s: %s", ch.State, docketcard.CheckPossibleMatch, ch.Evidence)
+			}
+			return ch.ID
+		}
+	}
+	t.Fatalf("no duplicate check in run %+v", run)
+	return ""
+}
+
+// nextPossibleMatch returns a possible match at the target that no
+// request has used yet.
+func (f *authzFixture) nextPossibleMatch(at *authzTarget) string {
+	if len(at.possibleMatches) == 0 {
+		f.cur.Fatalf("the fixture made too few possible matches at %s", at.site)
+	}
+	id := at.possibleMatches[0]
+	at.possibleMatches = at.possibleMatches[1:]
+	return id
 }
 
 func authzJSON(path string, v any) authzReq {
@@ -477,6 +538,27 @@ func authzRoutes() []authzRoute {
 				return authzGet("/api/v1/cards/" + at.card + "/print?format=front")
 			}},
 
+		// Background checks: site-scoped. Starting checks makes a new
+		// (pending) run each time; each adjudication decides a possible
+		// match no other request has touched.
+		{method: "POST", pattern: "/api/v1/people/{id}/checks", allowed: holders(docketcard.PermCheckRun), siteScoped: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzJSON("/api/v1/people/"+at.person+"/checks", map[string]string{"reason": "manual"})
+			}},
+		{method: "GET", pattern: "/api/v1/people/{id}/checks", allowed: holders(docketcard.PermCheckRead), siteScoped: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzGet("/api/v1/people/" + at.person + "/checks")
+			}},
+		{method: "GET", pattern: "/api/v1/review-queue", allowed: holders(docketcard.PermAdjudicate), // lists only the caller's sites
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzGet("/api/v1/review-queue")
+			}},
+		{method: "POST", pattern: "/api/v1/checks/{id}/adjudication", allowed: holders(docketcard.PermAdjudicate), siteScoped: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzJSON("/api/v1/checks/"+f.nextPossibleMatch(at)+"/adjudication",
+					map[string]string{"decision": "clear", "reason": "authorisation matrix: a namesake, not the same person"})
+			}},
+
 		// What offline verifiers download: public.
 		{method: "GET", pattern: "/api/v1/trust-list", allowed: everyone, anonymous: true,
 			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
@@ -707,9 +789,11 @@ func TestAuthzPolicyPrinciples(t *testing.T) {
 	}{
 		{docketcard.RoleEnrollmentOfficer, perms(docketcard.PermSiteRead, docketcard.PermPersonRead, docketcard.PermPersonWrite,
 			docketcard.PermPersonImport, docketcard.PermCaseRead, docketcard.PermCaseWrite, docketcard.PermDocumentRead,
-			docketcard.PermDocumentWrite, docketcard.PermCardIssue, docketcard.PermCardRead),
-			"enrols people: reads and writes their records, issues and reads their cards"},
-		{docketcard.RoleAdjudicator, perms(append(recordRead, docketcard.PermCardRead)...), "reads records and cards to adjudicate, writes none"},
+			docketcard.PermDocumentWrite, docketcard.PermCardIssue, docketcard.PermCardRead, docketcard.PermCheckRun, docketcard.PermCheckRead),
+			"enrols people: reads and writes their records, runs and reads their background checks, issues and reads their cards"},
+		{docketcard.RoleAdjudicator, perms(append(recordRead, docketcard.PermCardRead, docketcard.PermCheckRun, docketcard.PermCheckRead,
+			docketcard.PermAdjudicate)...),
+			"reads records and cards, runs and reads background checks and decides possible matches; writes no records"},
 		{docketcard.RoleFOIAOfficer, perms(recordRead...), "reads records for first-party requests, writes none"},
 		{docketcard.RolePrintOperator, perms(docketcard.PermSiteRead, docketcard.PermCardRead), "reads and prints cards, not people's records"},
 		{docketcard.RoleFieldVerifier, perms(docketcard.PermSiteRead), "verifies cards offline, from the public trust and status lists"},
@@ -731,11 +815,22 @@ func TestAuthzPolicyPrinciples(t *testing.T) {
 	if want := []docketcard.Role{docketcard.RoleAdjudicator, docketcard.RoleEnrollmentOfficer, docketcard.RolePrintOperator}; !slices.Equal(cardReaders, want) {
 		t.Errorf("%s is held by %v, want %v", docketcard.PermCardRead, cardReaders, want)
 	}
+	// Only adjudicators decide possible matches; enrollment officers and
+	// adjudicators, whose work needs them, run and read background checks.
+	if got, want := docketcard.Policy[docketcard.PermAdjudicate], []docketcard.Role{docketcard.RoleAdjudicator}; !slices.Equal(got, want) {
+		t.Errorf("%s is held by %v, want %v", docketcard.PermAdjudicate, got, want)
+	}
+	for _, p := range []docketcard.Permission{docketcard.PermCheckRun, docketcard.PermCheckRead} {
+		got := slices.Sorted(slices.Values(docketcard.Policy[p]))
+		if want := []docketcard.Role{docketcard.RoleAdjudicator, docketcard.RoleEnrollmentOfficer}; !slices.Equal(got, want) {
+			t.Errorf("%s is held by %v, want %v", p, got, want)
+		}
+	}
 	for p, roles := range docketcard.Policy {
-		// Permissions on people's records and their cards apply only at
-		// the sites a user serves.
+		// Permissions on people's records, their cards and their
+		// background checks apply only at the sites a user serves.
 		people := strings.HasPrefix(string(p), "person.") || strings.HasPrefix(string(p), "case.") ||
-			strings.HasPrefix(string(p), "document.") || strings.HasPrefix(string(p), "card.")
+			strings.HasPrefix(string(p), "document.") || strings.HasPrefix(string(p), "card.") || strings.HasPrefix(string(p), "check.")
 		if docketcard.SiteScoped[p] != people {
 			t.Errorf("%s: site-scoped %v, want %v", p, docketcard.SiteScoped[p], people)
 		}

@@ -84,6 +84,9 @@ func checkIssuedCard(t testing.TB, card *docketcard.Card, p *docketcard.Person, 
 	if card.ID == "" || card.PersonID != p.ID || card.SiteCode != "HOU" || card.State != docketcard.CardSigned {
 		t.Errorf("card: id %q person %q site %q state %q", card.ID, card.PersonID, card.SiteCode, card.State)
 	}
+	if card.ClearanceID == "" || card.Held {
+		t.Errorf("card: clearance_id %q, held %v; want the clearance it was approved on, not held", card.ClearanceID, card.Held)
+	}
 	if !cardNumberRE.MatchString(card.CardNumber) {
 		t.Errorf("card number %q is not DC and 7 digits", card.CardNumber)
 	}
@@ -125,6 +128,9 @@ func TestCardIssuance(t *testing.T) {
 			p := c.cardPerson(t, "A100000001", true)
 			other := c.cardPerson(t, "A100000002", true)
 			noPhoto := c.cardPerson(t, "A100000003", false)
+			uncleared := c.cardPerson(t, "A100000005", true)
+			c.app.Clear(t, p.ID)
+			c.app.Clear(t, other.ID)
 			atl, err := c.app.Service.CreatePerson(t.Context(), docketcard.SystemActor("test"), testapp.SamplePerson("A100000004", "ATL"))
 			if err != nil {
 				t.Fatal(err)
@@ -183,6 +189,7 @@ func TestCardIssuance(t *testing.T) {
 					{"Idempotency-Key too short", issueCall(eo, p.ID, "short"), 400, docketcard.EINVALID, "", "Idempotency-Key"},
 					{"Idempotency-Key with spaces", issueCall(eo, p.ID, "not a valid key"), 400, docketcard.EINVALID, "", "Idempotency-Key"},
 					{"person without photo", issueCall(eo, noPhoto.ID, "issue-key-0002"), 400, docketcard.EINVALID, "", "no photo"},
+					{"person without clearance", issueCall(eo, uncleared.ID, "issue-key-0008"), 403, docketcard.EFORBIDDEN, "", "Issuance gate"},
 					{"unknown person", issueCall(eo, oaMissingID, "issue-key-0003"), 404, docketcard.ENOTFOUND, "", ""},
 					{"person of another site", issueCall(eo, atl.ID, "issue-key-0004"), 403, docketcard.EFORBIDDEN, "", "ATL"},
 					{"adjudicator", issueCall(docketcard.RoleAdjudicator, p.ID, "issue-key-0005"), 403, docketcard.EFORBIDDEN, "", "card.issue"},
@@ -318,6 +325,7 @@ func TestCardIssuanceResumes(t *testing.T) {
 		t.Run(d, func(t *testing.T) {
 			c := newAPIClient(t, d)
 			p := c.cardPerson(t, "A100000001", true)
+			c.app.Clear(t, p.ID)
 			card := c.issueCard(t, p.ID, "resume-key-0001")
 			// Undo the signing step, as if the server had stopped before it.
 			if _, err := c.app.DB.SQL().Exec(c.app.DB.Rebind("UPDATE cards SET state = 'prepared', signed = NULL, qr_text = NULL WHERE id = ?"), card.ID); err != nil {
@@ -368,6 +376,7 @@ func TestCardIssuanceConcurrentRetries(t *testing.T) {
 		t.Run(d, func(t *testing.T) {
 			c := newAPIClient(t, d)
 			p := c.cardPerson(t, "A100000001", true)
+			c.app.Clear(t, p.ID)
 			const n = 6
 			replies := make([]apiReply, n)
 			errs := make([]error, n)
@@ -423,6 +432,7 @@ func TestCardPrint(t *testing.T) {
 		t.Run(d, func(t *testing.T) {
 			c := newAPIClient(t, d)
 			p := c.cardPerson(t, "A100000001", true)
+			c.app.Clear(t, p.ID)
 			card := c.issueCard(t, p.ID, "print-key-0001")
 			base := "/api/v1/cards/" + card.ID + "/print"
 			checkPNG := func(t *testing.T, b []byte) {
@@ -524,6 +534,7 @@ func TestCardVerification(t *testing.T) {
 		t.Run(d, func(t *testing.T) {
 			c := newAPIClient(t, d)
 			p := c.cardPerson(t, "A100000001", true)
+			c.app.Clear(t, p.ID)
 			card := c.issueCard(t, p.ID, "verify-key-0001")
 			now := c.app.Clock.Now()
 			root := c.app.Keys.Root()
