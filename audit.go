@@ -32,6 +32,7 @@ const (
 	ActionClearanceGrant = "clearance_grant"
 	ActionAdjudicate     = "adjudicate"
 	ActionFlag           = "flag" // recurrent vetting hit
+	ActionScreen         = "screen"
 )
 
 // AuditEntry is one record of the append-only, hash-chained audit trail.

@@ -18,6 +18,7 @@ import (
 	"github.com/docketcard/docketcard/config"
 	"github.com/docketcard/docketcard/jobs"
 	"github.com/docketcard/docketcard/keys"
+	"github.com/docketcard/docketcard/screening"
 	"github.com/docketcard/docketcard/service"
 	"github.com/docketcard/docketcard/sqlstore"
 	"github.com/docketcard/docketcard/web"
@@ -37,6 +38,8 @@ type App struct {
 	Queue   *jobs.Queue   // durable background-check jobs
 	// ProviderCallback receives external providers' signed results.
 	ProviderCallback http.Handler
+	// Watchlists holds the loaded screening lists (nil when not configured).
+	Watchlists *screening.Lists
 }
 
 // Options tune Open for commands that need less than a server.
@@ -155,8 +158,11 @@ func (a *App) Server() (*web.Server, error) {
 	if a.Keys != nil {
 		tl = a.Keys
 	}
-	return web.New(a.Service, a.Log, web.Options{SecureCookies: a.Config.SecureCookies, Version: Version, Trust: tl,
-		ProviderCallback: a.ProviderCallback})
+	opts := web.Options{SecureCookies: a.Config.SecureCookies, Version: Version, Trust: tl, ProviderCallback: a.ProviderCallback}
+	if a.Watchlists != nil {
+		opts.Watchlists = a.Watchlists
+	}
+	return web.New(a.Service, a.Log, opts)
 }
 
 // Close releases the database.

@@ -82,6 +82,8 @@ func (s *Server) routes() {
 	s.handle("GET /api/v1/people/{id}/checks", s.api(s.listCheckRuns))
 	s.handle("GET /api/v1/review-queue", s.api(s.reviewQueue))
 	s.handle("POST /api/v1/checks/{id}/adjudication", s.api(s.adjudicate))
+	s.handle("GET /api/v1/watchlists", s.api(s.watchlistStatus))
+	s.handle("POST /api/v1/screen", s.api(s.screen))
 
 	if s.opts.ProviderCallback != nil {
 		s.handle("POST /api/v1/provider-callbacks", s.opts.ProviderCallback.ServeHTTP)

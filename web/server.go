@@ -52,6 +52,8 @@ type Options struct {
 	// when no external provider is configured). It authenticates requests
 	// itself, by HMAC signature, not by user credentials.
 	ProviderCallback http.Handler
+	// Watchlists are the loaded screening lists (nil when not configured).
+	Watchlists Watchlists
 }
 
 // Server serves docketcard over HTTP.

@@ -78,6 +78,7 @@ func init() {
 		{"status", "status list: export the signed list for offline verifiers", (*Main).status},
 		{"checks", "background checks: run, list, queue, adjudicate, rescreen", (*Main).checks},
 		{"checksim", "run the external check-provider simulator (for tests and demos)", (*Main).checksim},
+		{"screen", "screen a name against the watch-list files, with explanations", (*Main).screen},
 		{"bench", "print the performance report (import vs bare INSERT; GET latency under load)", (*Main).bench},
 		{"version", "print the version", func(m *Main, _ context.Context, _ []string) error {
 			fmt.Fprintln(m.Stdout, "docketcard", app.Version)

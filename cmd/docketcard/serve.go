@@ -8,11 +8,14 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
+	"github.com/docketcard/docketcard"
 	"github.com/docketcard/docketcard/app"
 	"github.com/docketcard/docketcard/config"
+	"github.com/docketcard/docketcard/screening"
 )
 
 func (m *Main) serve(ctx context.Context, args []string) error {
@@ -110,6 +113,32 @@ func (m *Main) runServer(ctx context.Context, a *app.App, cfg config.Config) err
 			}
 		}()
 	}
+	// Watch lists reload without downtime (a bad file keeps the last good
+	// list, reported stale at /api/v1/watchlists); a new version triggers
+	// recurrent vetting of every cardholder.
+	if a.Watchlists != nil {
+		go func() {
+			t := time.NewTicker(5 * time.Minute)
+			defer t.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+				}
+				before := versionKey(a.Watchlists.Status().Versions)
+				if err := a.Watchlists.Reload(cfg.WatchlistsDir); err != nil {
+					a.Log.Error("watch-list reload failed; the last good lists stay in service (stale)", "err", err)
+					continue
+				}
+				if versionKey(a.Watchlists.Status().Versions) == before {
+					continue
+				}
+				n, hits, err := a.Service.Rescreen(ctx, docketcard.SystemActor("recurrent-vetting"))
+				a.Log.Info("recurrent vetting after a watch-list update", "cardholders", n, "new_possible_matches", hits, "err", err)
+			}
+		}()
+	}
 	select {
 	case err := <-errc:
 		return err
@@ -126,4 +155,13 @@ func (m *Main) runServer(ctx context.Context, a *app.App, cfg config.Config) err
 	}
 	a.Log.Info("stopped")
 	return nil
+}
+
+func versionKey(vs []screening.ListVersion) string {
+	var b strings.Builder
+	for _, v := range vs {
+		b.WriteString(v.String())
+		b.WriteString(";")
+	}
+	return b.String()
 }

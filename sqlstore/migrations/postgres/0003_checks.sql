@@ -116,7 +116,8 @@ CREATE TABLE person_keys (
     key       TEXT NOT NULL,
     PRIMARY KEY (person_id, key)
 );
-CREATE INDEX person_keys_key ON person_keys (key);
+-- (key, person_id): candidate lookups are index-only scans.
+CREATE INDEX person_keys_key ON person_keys (key, person_id);
 CREATE TABLE person_photo_hashes (
     person_id TEXT PRIMARY KEY REFERENCES people (id),
     hash      BIGINT NOT NULL

@@ -101,7 +101,8 @@ CREATE TABLE person_keys (
     key       TEXT NOT NULL,
     PRIMARY KEY (person_id, key)
 );
-CREATE INDEX person_keys_key ON person_keys (key);
+-- (key, person_id): candidate lookups are index-only scans.
+CREATE INDEX person_keys_key ON person_keys (key, person_id);
 CREATE TABLE person_photo_hashes (
     person_id TEXT PRIMARY KEY REFERENCES people (id),
     hash      INTEGER NOT NULL
