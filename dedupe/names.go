@@ -277,7 +277,7 @@ func NameKeys(p *docketcard.Person) []string {
 // unmatched.
 const (
 	soundAlike         = 0.90
-	initialMatch       = 0.80
+	initialMatch       = 0.85
 	minTokenSimilarity = 0.82
 )
 
@@ -311,7 +311,7 @@ type nameMatch struct {
 	unmatchedA   []token
 	unmatchedB   []token
 	nameA, nameB normalisedName // the names compared
-	crossedParts bool // a family name was matched to a given name
+	crossedParts bool           // a family name was matched to a given name
 }
 
 // compareNames scores two names in [0, 1], order-insensitively: each token
@@ -323,9 +323,10 @@ type nameMatch struct {
 //
 // so that a name with an extra word (a second surname, a middle name)
 // still scores high (GARCIA LOPEZ JUAN against GARCIA JUAN scores 0.92)
-// while names sharing only one word of two score at most 0.5. If both
-// names have two or more words but only one word matches, the score is
-// multiplied by 0.8: a shared surname alone is no evidence.
+// while names sharing only one word of two score at most 0.5. If either
+// name has two or more words but at most one word matches, the score is
+// multiplied by 0.8: a shared surname alone is no evidence, even against
+// a record that has nothing else.
 func compareNames(a, b normalisedName) nameMatch {
 	ta, tb := a.all(), b.all()
 	swap := len(ta) > len(tb)
@@ -381,7 +382,7 @@ func compareNames(a, b normalisedName) nameMatch {
 	}
 	nMin, nMax := float64(len(ta)), float64(len(tb))
 	m.score = 0.75*sum/nMin + 0.25*sum/nMax
-	if matched < 2 && len(ta) >= 2 {
+	if matched < 2 && len(tb) >= 2 {
 		m.score *= 0.8
 	}
 	return m
