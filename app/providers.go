@@ -38,7 +38,14 @@ func (a *App) setupProviders(ctx context.Context, cfg config.Config, providers m
 			// A provider-side error: the next attempt (by the queue) resubmits.
 			return nil
 		}
-		return a.Service.CompleteExternalCheck(ctx, res.ProviderRef, out)
+		err = a.Service.CompleteExternalCheck(ctx, res.ProviderRef, out)
+		if docketcard.ErrorCode(err) == docketcard.ENOTFOUND {
+			// Not one of ours (or long gone): acknowledge, so the provider
+			// stops redelivering a result that can never be accepted.
+			a.Log.Warn("provider callback for an unknown check", "provider_ref", res.ProviderRef)
+			return nil
+		}
+		return err
 	})
 	return nil
 }

@@ -580,5 +580,5 @@ func (s *Service) RenewExpiring(ctx context.Context, window time.Duration) (int,
 // AuditScreening records an ad hoc screening by an adjudicator (the query
 // itself, a name, is not logged).
 func (s *Service) AuditScreening(ctx context.Context, a docketcard.Actor, results int) error {
-	return s.auditRead(ctx, s.audit(a, docketcard.ActionScreen, "watchlist", "adhoc", "", fmt.Sprintf("%d candidates", results)))
+	return s.auditRead(ctx, s.audit(a, docketcard.ActionScreen, "watchlist", "adhoc", "", fmt.Sprintf("candidates: %d", results)))
 }

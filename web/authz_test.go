@@ -90,9 +90,10 @@ var authzExcluded = map[string]string{
 	"POST /logout": "HTML sign-out, ends the caller's own session",
 	"/api/":        "catch-all 404 for unknown API paths",
 	// Registered only when an external check provider is configured (the
-	// test app configures none), and authenticated by the provider's HMAC
-	// signature, not by a user's credentials: no role calls it.
-	"POST /api/v1/provider-callbacks": "external providers' signed result callbacks (HMAC, no user credentials); tested in package provider",
+	// matrix's test app configures none), and authenticated by the
+	// provider's HMAC signature, not by a user's credentials: no role
+	// calls it.
+	"POST /api/v1/provider-callbacks": "external providers' signed result callbacks (HMAC, no user credentials); tested in package provider and in TestOpenAPIConformance (step provider callback)",
 }
 
 func (f *authzFixture) next() int { f.seq++; return f.seq }
@@ -559,6 +560,18 @@ func authzRoutes() []authzRoute {
 					map[string]string{"decision": "clear", "reason": "authorisation matrix: a namesake, not the same person"})
 			}},
 
+		// Watch lists: not site-scoped (the lists are no site's records).
+		// Their status is for whoever reads background checks; ad hoc
+		// screening, for adjudicators only.
+		{method: "GET", pattern: "/api/v1/watchlists", allowed: holders(docketcard.PermCheckRead),
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzGet("/api/v1/watchlists")
+			}},
+		{method: "POST", pattern: "/api/v1/screen", allowed: holders(docketcard.PermAdjudicate),
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzJSON("/api/v1/screen", map[string]any{"family_names": "GUZMAN LOERA", "given_names": "Joaquin", "limit": 3})
+			}},
+
 		// What offline verifiers download: public.
 		{method: "GET", pattern: "/api/v1/trust-list", allowed: everyone, anonymous: true,
 			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
@@ -623,7 +636,9 @@ func TestAuthzMatrix(t *testing.T) {
 	callers := append([]docketcard.Role{""}, docketcard.Roles...)
 	for _, d := range testdb.Dialects {
 		t.Run(d, func(t *testing.T) {
-			f := newAuthzFixture(t, newAPIClient(t, d))
+			// With watch lists, so that the screening routes answer their
+			// callers rather than 503.
+			f := newAuthzFixture(t, &apiClient{app: testapp.New(t, d, testapp.Options{Watchlists: testapp.SampleWatchlists(t)})})
 
 			for _, row := range rows {
 				t.Run(row.name(), func(t *testing.T) {

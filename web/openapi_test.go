@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -22,12 +23,14 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/docketcard/docketcard"
 	"github.com/docketcard/docketcard/internal/testapp"
 	"github.com/docketcard/docketcard/internal/testdb"
+	"github.com/docketcard/docketcard/provider"
 	"github.com/docketcard/docketcard/service"
 	"github.com/docketcard/docketcard/web"
 )
@@ -347,7 +350,9 @@ func oaCheckProblem(t testing.TB, where string, res *http.Response, body []byte)
 	if p.Status != res.StatusCode {
 		t.Errorf("%s: problem status is %d", where, p.Status)
 	}
-	if id := res.Header.Get("X-Request-Id"); p.RequestID != id {
+	// The provider callback's receiver (package provider) writes the
+	// protocol's problems, which have no request_id; the header is there.
+	if id := res.Header.Get("X-Request-Id"); p.RequestID != id && !(p.RequestID == "" && strings.HasPrefix(where, oaProviderCallback+" ")) {
 		t.Errorf("%s: problem request_id %q, X-Request-Id header %q", where, p.RequestID, id)
 	}
 	if p.Type != "urn:docketcard:problem:"+p.Code {
@@ -495,7 +500,14 @@ func TestOpenAPIDocument(t *testing.T) {
 			}
 			if mtObj, ok := content["application/json"].(map[string]any); ok {
 				sch, _ := doc.deref(mtObj["schema"], bodyPtr+oaPtr("content", "application/json", "schema"))
-				if sch["type"] != "object" || sch["additionalProperties"] != false {
+				switch {
+				case key == oaProviderCallback:
+					// The provider protocol has receivers ignore members
+					// they do not know: the result schema is open.
+					if sch["type"] != "object" || sch["additionalProperties"] == false {
+						t.Errorf("%s: the provider result schema must be an open object", key)
+					}
+				case sch["type"] != "object" || sch["additionalProperties"] != false:
 					t.Errorf("%s: JSON request schema must be an object with additionalProperties false", key)
 				}
 				doc.schema(t, bodyPtr+oaPtr("content", "application/json", "schema"))
@@ -553,11 +565,6 @@ func oaRegisteredRoutes(t *testing.T) []string {
 		switch {
 		case strings.HasPrefix(path, "/static/"), path == "/{$}", path == "/login", path == "/logout":
 			continue
-		case method+" "+path == "POST /api/v1/provider-callbacks":
-			// External providers' signed result callbacks: registered only
-			// when an external provider is configured, and described by
-			// the provider protocol (provider/PROTOCOL.md), not here.
-			continue
 		}
 		out = append(out, method+" "+path)
 	}
@@ -605,7 +612,7 @@ func TestOpenAPIConformance(t *testing.T) {
 		t.Run(d, func(t *testing.T) {
 			app := testapp.New(t, d, testapp.Options{Service: func(c *service.Config) {
 				c.PhotoLimits.MaxBytes = 256 << 10 // so that an oversized photo is cheap to send
-			}})
+			}, Watchlists: testapp.SampleWatchlists(t), ProviderCallback: oaCallbackReceiver(t)})
 			c := &oaClient{t: t, doc: loadOpenAPIDoc(t), app: app, base: app.Server.URL}
 			if oaScenario(t, c) {
 				c.checkCoverage()
@@ -614,6 +621,31 @@ func TestOpenAPIConformance(t *testing.T) {
 			}
 		})
 	}
+}
+
+// oaProviderCallback is the operation at which external providers
+// deliver results.
+const oaProviderCallback = "POST /api/v1/provider-callbacks"
+
+// oaCallbackSecret is the HMAC secret shared with the test's provider.
+var oaCallbackSecret = []byte("conformance-provider-secret-0001")
+
+// oaCallbackReceiver is the receiver the server mounts when an external
+// provider is configured (see app/providers.go), recording into nothing:
+// it accepts every verified result but those whose provider_ref starts
+// with "fail-", which it fails to record.
+func oaCallbackReceiver(t testing.TB) http.Handler {
+	t.Helper()
+	pc, err := provider.New(provider.Config{BaseURL: "http://127.0.0.1:9", Token: "unused"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pc.CallbackHandler(oaCallbackSecret, func(ctx context.Context, res *provider.Result) error {
+		if strings.HasPrefix(res.ProviderRef, "fail-") {
+			return errors.New("test: recording failed")
+		}
+		return nil
+	})
 }
 
 // oaClient sends requests to a test app and checks every response.
@@ -924,7 +956,8 @@ func oaScenario(t *testing.T, c *oaClient) (all bool) {
 		// anonymous requests.
 		c := c.with(t)
 		fill := strings.NewReplacer("{code}", "HOU", "{anumber}", "A012345678", "{id}", oaMissingID, "{token}", oaMissingID)
-		public := []string{"GET /api/v1/openapi.json", "POST /api/v1/session", "GET /api/v1/trust-list", "GET /api/v1/root.pem", "GET /api/v1/status-list"}
+		public := []string{"GET /api/v1/openapi.json", "POST /api/v1/session", "GET /api/v1/trust-list", "GET /api/v1/root.pem", "GET /api/v1/status-list",
+			oaProviderCallback} // authenticated by its signature (step "provider callback")
 		for _, key := range c.doc.operations() {
 			method, tmpl, _ := strings.Cut(key, " ")
 			if !strings.HasPrefix(tmpl, "/api/v1/") {
@@ -955,6 +988,9 @@ func oaScenario(t *testing.T, c *oaClient) (all bool) {
 			rb, _ := c.doc.operation(method, tmpl)["requestBody"].(map[string]any)
 			if content, _ := rb["content"].(map[string]any); content["application/json"] == nil {
 				continue
+			}
+			if key == oaProviderCallback {
+				continue // checks its signature first: step "provider callback"
 			}
 			n++
 			path := fill.Replace(tmpl)
@@ -1468,6 +1504,120 @@ func oaScenario(t *testing.T, c *oaClient) (all bool) {
 			t.Errorf("adjudication: %v", decided)
 		}
 		c.json(oaAdjud, "POST", adj, `{"decision":"deny","reason":"reviewed the records in full"}`, 409)
+	})
+
+	step("screening", func(t *testing.T) {
+		c := c.with(t)
+		// The test app screens against the sample lists (three entries of
+		// the OFAC SDN list).
+		for _, role := range []docketcard.Role{oaOfficer, oaAdjud} {
+			st := c.json(role, "GET", "/api/v1/watchlists", "", 200)
+			if vs, _ := st["versions"].([]any); len(vs) != 1 || oaNum(st, "entities") != 3 || st["stale"] != false {
+				t.Errorf("GET /api/v1/watchlists: %v", st)
+			}
+		}
+		c.json(oaAuditor, "GET", "/api/v1/watchlists", "", 403)
+
+		page := c.json(oaAdjud, "POST", "/api/v1/screen", `{"family_names":"GUZMAN LOERA","given_names":"Joaquin","date_of_birth":"1954-12-25","nationality":"MEX","sex":"M","limit":5}`, 200)
+		if items, _ := page["items"].([]any); len(items) == 0 || oaStr(items[0].(map[string]any), "entity_id") != testapp.SampleEntityID {
+			t.Errorf("POST /api/v1/screen: %v", page)
+		}
+		c.json(oaAdjud, "POST", "/api/v1/screen", `{"given_names":"Abu","nationality":"XXA"}`, 200)
+		if page := c.json(oaAdjud, "POST", "/api/v1/screen", `{"family_names":"PEÑA DE LA CRUZ","given_names":"José Ángel"}`, 200); len(page["items"].([]any)) != 0 {
+			t.Errorf("a name on no list: %v", page)
+		}
+		// Forms the server normalises: a country name, lower-case sex.
+		c.do(oaReq{method: "POST", path: "/api/v1/screen", role: oaAdjud, contentType: "application/json", lenient: true,
+			body: []byte(`{"family_names":" Guzman Loera ","nationality":"Mexico","sex":"m"}`)}, 200)
+		c.json(oaAdjud, "POST", "/api/v1/screen", `{}`, 400)
+		c.json(oaAdjud, "POST", "/api/v1/screen", `{"family_names":" ","date_of_birth":"1954-12-25"}`, 400)
+		c.json(oaAdjud, "POST", "/api/v1/screen", `{"family_names":"GUZMAN","date_of_birth":"Dec 1954"}`, 400)
+		c.json(oaAdjud, "POST", "/api/v1/screen", `{"family_names":"GUZMAN","nationality":"ZZZ","sex":"Q","limit":500}`, 400)
+		c.json(oaAdjud, "POST", "/api/v1/screen", `{"family_names":"GUZMAN","limit":"five"}`, 400)
+		c.json(oaOfficer, "POST", "/api/v1/screen", `{"family_names":"GUZMAN LOERA"}`, 403)
+		c.do(oaReq{method: "POST", path: "/api/v1/screen", role: oaAdjud, contentType: "text/plain", body: []byte(`{"family_names":"GUZMAN"}`)}, 415)
+
+		// Screenings are audited as "screen".
+		audit := c.json(oaAuditor, "GET", "/api/v1/audit?limit=200&actor="+c.app.Users[oaAdjud].ID, "", 200)
+		n := 0
+		for _, e := range audit["items"].([]any) {
+			if oaStr(e.(map[string]any), "action") == docketcard.ActionScreen {
+				n++
+			}
+		}
+		if n != 4 {
+			t.Errorf("%d screen entries in the audit trail, want 4", n)
+		}
+
+		// A server without watch lists.
+		srv, err := web.New(c.app.Service, slog.New(slog.DiscardHandler), web.Options{Version: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bare := httptest.NewServer(srv.Handler())
+		defer bare.Close()
+		c.do(oaReq{base: bare.URL, method: "GET", path: "/api/v1/watchlists", role: oaOfficer}, 503)
+		c.do(oaReq{base: bare.URL, method: "POST", path: "/api/v1/screen", role: oaAdjud, contentType: "application/json",
+			body: []byte(`{"family_names":"GUZMAN LOERA"}`)}, 503)
+	})
+
+	step("provider callback", func(t *testing.T) {
+		// Signed results: accepted once, then refused as duplicates.
+		c := c.with(t)
+		now := time.Now()
+		result := func(ref, status string) []byte {
+			return []byte(`{"provider_ref":"` + ref + `","check_type":"criminal_history","status":"` + status +
+				`","evidence":[],"completed_at":"` + now.UTC().Format(time.RFC3339) + `"}`)
+		}
+		deliver := func(body []byte, sig string, want int) {
+			t.Helper()
+			h := map[string]string{}
+			if sig != "" {
+				h[provider.SignatureHeader] = sig
+			}
+			c.do(oaReq{method: "POST", path: "/api/v1/provider-callbacks", contentType: "application/json", body: body, header: h}, want)
+		}
+		ok := result("sim_conformance-1", "clear")
+		deliver(ok, provider.Sign(oaCallbackSecret, now, ok), 204)
+		deliver(ok, provider.Sign(oaCallbackSecret, now.Add(time.Second), ok), 409)
+		match := []byte(`{"provider_ref":"sim_conformance-2","status":"possible_match","evidence":[{"kind":"criminal_record","source":"SIM","reference":"SIM-1","score":0.9,"summary":"SYNTHETIC"}],"completed_at":"` +
+			now.UTC().Format(time.RFC3339) + `","comment":"an unknown member, ignored"}`)
+		deliver(match, provider.Sign(oaCallbackSecret, now, match), 204)
+
+		// Not authentic, or too old.
+		other := result("sim_conformance-3", "clear")
+		deliver(other, "", 401)
+		deliver(other, provider.Sign([]byte("another-secret-of-16-bytes"), now, other), 401)
+		deliver(other, provider.Sign(oaCallbackSecret, now, ok), 401)
+		deliver(other, "t=1,v1=nothex", 401)
+		deliver(other, provider.Sign(oaCallbackSecret, now.Add(-10*time.Minute), other), 401)
+		c.do(oaReq{method: "POST", path: "/api/v1/provider-callbacks", bearer: "Bearer dkt_nope", contentType: "application/json", body: other,
+			header: map[string]string{provider.SignatureHeader: provider.Sign(oaCallbackSecret, now, other)}}, 401)
+		// Authentic, but not a final result.
+		for _, body := range [][]byte{result("sim_conformance-4", "pending"), result("-bad-ref", "clear"), []byte(`{"provider_ref":`),
+			[]byte(`{"provider_ref":"sim_conformance-5","status":"clear","evidence":[]}`)} {
+			deliver(body, provider.Sign(oaCallbackSecret, now, body), 400)
+		}
+		// Too large, whatever the signature.
+		big := append(result("sim_conformance-6", "clear"), bytes.Repeat([]byte(" "), provider.MaxBodyBytes)...)
+		deliver(big, provider.Sign(oaCallbackSecret, now, big), 413)
+		// Recording fails: the provider delivers again later.
+		fail := result("fail-conformance-7", "clear")
+		deliver(fail, provider.Sign(oaCallbackSecret, now, fail), 500)
+		deliver(fail, provider.Sign(oaCallbackSecret, now, fail), 500)
+		// The callback was never accepted: it is not a duplicate.
+		deliver(other, provider.Sign(oaCallbackSecret, now, other), 204)
+
+		// A server without an external provider has no such route.
+		srv, err := web.New(c.app.Service, slog.New(slog.DiscardHandler), web.Options{Version: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bare := httptest.NewServer(srv.Handler())
+		defer bare.Close()
+		late := result("sim_conformance-8", "clear")
+		c.do(oaReq{base: bare.URL, method: "POST", path: "/api/v1/provider-callbacks", contentType: "application/json", body: late,
+			header: map[string]string{provider.SignatureHeader: provider.Sign(oaCallbackSecret, now, late)}}, 404)
 	})
 
 	step("cards", func(t *testing.T) {

@@ -6,8 +6,9 @@ package testapp
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
-	"github.com/docketcard/docketcard/checks"
 	"io"
 	"log/slog"
 	"net/http"
@@ -21,9 +22,12 @@ import (
 
 	"github.com/docketcard/docketcard"
 	"github.com/docketcard/docketcard/blob"
+	"github.com/docketcard/docketcard/checks"
 	"github.com/docketcard/docketcard/demo"
 	"github.com/docketcard/docketcard/internal/testdb"
+	"github.com/docketcard/docketcard/internal/testenv"
 	"github.com/docketcard/docketcard/keys"
+	"github.com/docketcard/docketcard/screening"
 	"github.com/docketcard/docketcard/service"
 	"github.com/docketcard/docketcard/sqlstore"
 	"github.com/docketcard/docketcard/web"
@@ -110,6 +114,15 @@ func (c *Clock) Now() time.Time { return c.T }
 // Options tune New.
 type Options struct {
 	Service func(*service.Config)
+	// Watchlists are the screening lists the server shows at
+	// GET /api/v1/watchlists and screens against at POST /api/v1/screen
+	// (SampleWatchlists, PublicWatchlists). Without them both answer 503,
+	// as a server configured without lists does.
+	Watchlists web.Watchlists
+	// ProviderCallback is mounted at POST /api/v1/provider-callbacks, as
+	// the server mounts an external provider's callback receiver when one
+	// is configured (without it the route does not exist).
+	ProviderCallback http.Handler
 }
 
 // New boots an app on the dialect ("sqlite" or "postgres").
@@ -152,7 +165,16 @@ func New(t testing.TB, dialect string, opts ...Options) *App {
 		docketcard.CheckDocument:  checks.Document{Store: db},
 		docketcard.CheckDuplicate: checks.Duplicate{Store: db},
 	}, nil)
-	srv, err := web.New(svc, log, web.Options{SecureCookies: false, Version: "test", Trust: ring})
+	wopts := web.Options{SecureCookies: false, Version: "test", Trust: ring}
+	for _, o := range opts {
+		if o.Watchlists != nil {
+			wopts.Watchlists = o.Watchlists
+		}
+		if o.ProviderCallback != nil {
+			wopts.ProviderCallback = o.ProviderCallback
+		}
+	}
+	srv, err := web.New(svc, log, wopts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -286,4 +308,115 @@ func (a *App) Clear(t testing.TB, personID string) {
 	}); err != nil {
 		t.Fatalf("person %s has no clearance after the checks: %v", personID, err)
 	}
+}
+
+// sampleSDN is three entries of the public OFAC SDN list of July 2021
+// (legacy CSV, as published): two individuals, one with aliases, and an
+// organisation. Enough for a server to screen against without the list
+// files.
+var sampleSDN = struct{ prim, alt string }{
+	prim: `36,"AEROCARIBBEAN AIRLINES",-0- ,"CUBA",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- 
+2674,"ABBAS, Abu","individual","SDGT","Director of PALESTINE LIBERATION FRONT - ABU ABBAS FACTION",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"DOB 10 Dec 1948; Director of PALESTINE LIBERATION FRONT - ABU ABBAS FACTION."
+6861,"GUZMAN LOERA, Joaquin","individual","SDNTK",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"DOB 25 Dec 1954; POB Mexico."
+`,
+	alt: `2674,1795,"aka","ZAYDAN, Muhammad",-0- 
+6861,4618,"aka","GUZMAN, Chapo",-0- 
+6861,4620,"aka","GUZMAN FERNANDEZ, Joaquin",-0- 
+6861,4621,"aka","GUZMAN LOESA, Joaquin",-0- 
+`,
+}
+
+// SampleEntityID is the entry of the sample lists that a query for
+// GUZMAN LOERA, Joaquin (born 1954-12-25) matches.
+const SampleEntityID = "OFAC:6861"
+
+var sampleLists struct {
+	once  sync.Once
+	lists *screening.Lists
+	err   error
+}
+
+// SampleWatchlists returns watch lists that hold the three entries of
+// sampleSDN, as one list version (OFAC-SDN, 2021-07). They are built
+// once per test process and are read-only: do not Reload them.
+func SampleWatchlists(t testing.TB) *screening.Lists {
+	t.Helper()
+	sampleLists.once.Do(func() {
+		ents, err := screening.ParseOFAC(screening.OFACFiles{Prim: strings.NewReader(sampleSDN.prim), Alt: strings.NewReader(sampleSDN.alt)})
+		if err != nil {
+			sampleLists.err = fmt.Errorf("testapp: sample watch list: %w", err)
+			return
+		}
+		sum := sha256.Sum256([]byte(sampleSDN.prim + sampleSDN.alt))
+		hexSum := hex.EncodeToString(sum[:])
+		v := screening.ListVersion{Source: screening.SourceOFACSDN, Title: "OFAC Specially Designated Nationals (sample of 3 entries)",
+			Path: "testapp", Date: "2021-07", SHA256: hexSum, Version: "2021-07 sha256:" + hexSum[:12], Entities: len(ents), LoadedAt: Epoch}
+		for _, e := range ents {
+			if len(e.Sources) == 0 {
+				e.Sources = []screening.SourceRef{{NativeID: strings.TrimPrefix(e.ID, "OFAC:"), SubList: strings.Join(e.Programs, "; ")}}
+			}
+			for i := range e.Sources {
+				e.Sources[i].List, e.Sources[i].Version = v.Source, v.Version
+			}
+		}
+		sampleLists.lists = screening.NewListsFrom(screening.Build(&screening.List{Version: v, Entities: ents}))
+	})
+	if sampleLists.err != nil {
+		t.Fatal(sampleLists.err)
+	}
+	return sampleLists.lists
+}
+
+// WatchlistsDir is the folder of the public watch-list files
+// (ofac-sdn-2021-07/, un-2026-02/, …): DOCKETCARD_WATCHLISTS if set, else
+// shared/data/watchlists beside the module's directory.
+func WatchlistsDir() string {
+	if d := os.Getenv("DOCKETCARD_WATCHLISTS"); d != "" {
+		return d
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		return filepath.Join("..", "..", "shared", "data", "watchlists")
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return filepath.Join(dir, "..", "shared", "data", "watchlists")
+		}
+		up := filepath.Dir(dir)
+		if up == dir {
+			return filepath.Join("..", "..", "shared", "data", "watchlists")
+		}
+		dir = up
+	}
+}
+
+var publicLists struct {
+	once  sync.Once
+	lists *screening.Lists
+	err   error
+}
+
+// PublicWatchlists returns every list under WatchlistsDir, loaded as the
+// server loads DOCKETCARD_WATCHLISTS_DIR. Loading takes about a second,
+// so it happens once per test process; the lists are shared and
+// read-only: do not Reload them. It skips t (fails it with
+// DOCKETCARD_TEST_STRICT=1) when the files are not there.
+func PublicWatchlists(t testing.TB) *screening.Lists {
+	t.Helper()
+	dir := WatchlistsDir()
+	_, err := os.Stat(filepath.Join(dir, "ofac-sdn-2021-07", "sdn.csv"))
+	testenv.Need(t, err == nil, "the public watch-list files",
+		"set DOCKETCARD_WATCHLISTS to the folder that holds ofac-sdn-2021-07/, un-2026-02/… (default "+dir+")")
+	publicLists.once.Do(func() {
+		l := &screening.Lists{}
+		if err := l.Reload(dir); err != nil {
+			publicLists.err = fmt.Errorf("testapp: load the watch lists in %s: %w", dir, err)
+			return
+		}
+		publicLists.lists = l
+	})
+	if publicLists.err != nil {
+		t.Fatal(publicLists.err)
+	}
+	return publicLists.lists
 }
