@@ -18,13 +18,15 @@ import (
 //
 // The thresholds of the bands are on that probability.
 var (
-	// Name model: logit = nameBias + nameCovQ·covQ + nameCovC·covC + nameInfo·min(info, nameInfoCap).
-	nameBias    = -13.0
-	nameCovQ    = 10.0
-	nameCovC    = 3.0
-	nameInfo    = 1.6
-	nameInfoCap = 2.5
+	// Name model: logit = nameBias + nameCovQ·covQ + nameCovC·covC + nameInfo·min(info, NameInfoCap).
+	nameBias = -14.59
+	nameCovQ = 8.65
+	nameCovC = 7.44
+	nameInfo = 1.43
 )
+
+// NameInfoCap caps the information feature of the name model.
+const NameInfoCap = 2.5
 
 // Log-odds adjustments for the strength of the list name that matched.
 var strengthLogit = map[Strength]float64{
@@ -38,11 +40,21 @@ var strengthLogit = map[Strength]float64{
 // Band thresholds on the calibrated score.
 const (
 	TMatch  = 0.85
-	TReview = 0.50
+	TReview = 0.25
 )
 
+// StrengthLogit is the log-odds adjustment for a match on a list name of
+// strength st.
+func StrengthLogit(st Strength) float64 { return strengthLogit[st] }
+
+// DemographicLogit is what the date of birth, nationality and gender
+// log-odds add to a name's log-odds (see demographics).
+func DemographicLogit(nameL, dob, nat, gender float64) float64 {
+	return demographics(nameL, dob, nat, gender)
+}
+
 func nameLogit(covQ, covC, info float64, st Strength) float64 {
-	return nameBias + nameCovQ*covQ + nameCovC*covC + nameInfo*min(info, nameInfoCap) + strengthLogit[st]
+	return nameBias + nameCovQ*covQ + nameCovC*covC + nameInfo*min(info, NameInfoCap) + strengthLogit[st]
 }
 
 // demographics combines the date of birth, nationality and gender log-odds
@@ -71,20 +83,35 @@ func demographics(nameL, dob, nat, gender float64) float64 {
 // the span compared); list dates are wrong often enough (several per
 // entry, "circa") that a conflict is a strong but not a decisive penalty.
 const (
-	dobSameDay      = 3.0  // same day, month and year
-	dobSwappedDM    = 1.5  // 03-04 vs 04-03 in the same year
-	dobSameMonth    = 1.8  // same month and year (one side month precision), or same month/year with another day
-	dobSameYear     = 1.0  // year-only agreement: weak
-	dobInRange      = 0.8  // within a "1960 to 1962" range
-	dobCirca        = 0.6  // within two years of a "circa" year
-	dobNearYear     = -0.5 // a year apart: often a data error
-	dobConflict     = -2.5 // further apart, or outside range/circa tolerance
-	natAgree        = 0.8
-	natDisagree     = -0.6
-	pobAgree        = 0.3 // country of birth matches the query nationality (no nationality on the list)
-	genderAgree     = 0.2
-	genderDisagree  = -2.0
+	dobSameDay     = 3.0  // same day, month and year
+	dobSwappedDM   = 1.5  // 03-04 vs 04-03 in the same year
+	dobSameMonth   = 1.8  // same month and year (one side month precision), or same month/year with another day
+	dobSameYear    = 1.0  // year-only agreement: weak
+	dobInRange     = 0.8  // within a "1960 to 1962" range
+	dobCirca       = 0.6  // within two years of a "circa" year
+	dobNearYear    = -0.5 // a year apart, or another day of the same month: often a data error
+	dobOtherDate   = -2.0 // both dates exact and they differ by month or year
+	dobConflict    = -3.5 // further apart, or outside range/circa tolerance
+	natAgree       = 0.8
+	natDisagree    = -0.6
+	pobAgree       = 0.3 // country of birth matches the query nationality (no nationality on the list)
+	genderAgree    = 0.2
+	genderDisagree = -2.0
 )
+
+// dobLogit is dobEvidence without the words, for the hot loop.
+func dobLogit(q DOB, has bool, list []DOB) float64 {
+	if !has || len(list) == 0 {
+		return 0
+	}
+	best := -100.0
+	for _, d := range list {
+		if v, _ := compareDOB(q, d); v > best {
+			best = v
+		}
+	}
+	return best
+}
 
 // dobEvidence compares the query date of birth with every date the list
 // gives and keeps the most favourable comparison.
@@ -153,11 +180,17 @@ func compareDOB(q, d DOB) (float64, string) {
 		return dobConflict, "far from the circa date: conflict"
 	}
 	p := min(q.Precision, d.Precision)
-	if dy != 0 {
-		if dy == 1 {
-			return dobNearYear, "a year apart"
+	switch {
+	case dy > 1:
+		return dobConflict, "years apart: conflict"
+	case dy == 1:
+		if p == PrecisionDay && q.Month == d.Month && q.Day == d.Day {
+			return dobNearYear, "same day and month, a year apart (a typo?)"
 		}
-		return dobConflict, fmt.Sprintf("%d years apart: conflict", dy)
+		if p == PrecisionDay {
+			return dobOtherDate, "another date a year apart: conflict"
+		}
+		return dobNearYear, "a year apart"
 	}
 	switch p {
 	case PrecisionDay:
@@ -167,16 +200,40 @@ func compareDOB(q, d DOB) (float64, string) {
 		case q.Month == d.Day && q.Day == d.Month:
 			return dobSwappedDM, "day and month swapped"
 		case q.Month == d.Month:
-			return dobSameMonth - 0.6, "same month and year, another day"
+			return dobNearYear, "same month and year, another day (a typo?)"
 		}
-		return dobSameYear - 0.7, "same year, another month"
+		return dobOtherDate, "same year, another month: both dates are exact, so a conflict"
 	case PrecisionMonth:
 		if q.Month == d.Month {
 			return dobSameMonth, "same month and year"
 		}
-		return dobSameYear - 0.7, "same year, another month"
+		return dobNearYear * 2, "same year, another month"
 	}
 	return dobSameYear, "same year (year precision: weak)"
+}
+
+func natLogit(q string, e *Entity, pob []string) float64 {
+	if q == "" {
+		return 0
+	}
+	coded := false
+	for _, c := range e.Nationalities {
+		if c.Code != "" {
+			if c.Code == q {
+				return natAgree
+			}
+			coded = true
+		}
+	}
+	if coded {
+		return natDisagree
+	}
+	for _, p := range pob {
+		if p == q {
+			return pobAgree
+		}
+	}
+	return 0
 }
 
 func natEvidence(q string, e *Entity) (float64, string) {

@@ -17,7 +17,7 @@ import (
 var countryAliases = map[string]string{
 	"KOREA NORTH": "PRK", "NORTH KOREA": "PRK", "DEMOCRATIC PEOPLES REPUBLIC OF KOREA": "PRK", "DPRK": "PRK",
 	"KOREA DEMOCRATIC PEOPLES REPUBLIC OF": "PRK",
-	"KOREA SOUTH": "KOR", "SOUTH KOREA": "KOR", "REPUBLIC OF KOREA": "KOR", "KOREA REPUBLIC OF": "KOR",
+	"KOREA SOUTH":                          "KOR", "SOUTH KOREA": "KOR", "REPUBLIC OF KOREA": "KOR", "KOREA REPUBLIC OF": "KOR",
 	"BURMA": "MMR", "RUSSIA": "RUS", "RUSSIAN FEDERATION": "RUS", "IRAN": "IRN", "IRAN ISLAMIC REPUBLIC OF": "IRN",
 	"SYRIA": "SYR", "SYRIAN ARAB REPUBLIC": "SYR", "VENEZUELA": "VEN", "VENEZUELA BOLIVARIAN REPUBLIC OF": "VEN",
 	"BOLIVIA": "BOL", "BOLIVIA PLURINATIONAL STATE OF": "BOL", "TANZANIA": "TZA", "UNITED REPUBLIC OF TANZANIA": "TZA",
@@ -46,7 +46,7 @@ var countryAliases = map[string]string{
 	"KYRGYZSTAN": "KGZ", "KYRGYZ REPUBLIC": "KGZ", "SLOVAK REPUBLIC": "SVK", "SLOVAKIA": "SVK",
 	"ST LUCIA": "LCA", "FALKLAND ISLANDS": "FLK", "BRITISH VIRGIN ISLANDS": "VGB", "VIRGIN ISLANDS BRITISH": "VGB",
 	"MARSHALL ISLANDS": "MHL", "SOLOMON ISLANDS": "SLB", "CAYMAN ISLANDS": "CYM", "ISLE OF MAN": "IMN",
-	"REGION CRIMEA": "UKR", "CRIMEA": "UKR", "MYANMAR": "MMR", "NA": "",
+	"MACEDONIA THE FORMER YUGOSLAV REPUBLIC OF": "MKD", "REGION CRIMEA": "UKR", "CRIMEA": "UKR", "MYANMAR": "MMR", "NA": "",
 }
 
 var countryIndex = sync.OnceValue(func() map[string]string {
@@ -112,6 +112,17 @@ func CountryCode(s string) string {
 	}
 	if c, ok := countryIndex()[k]; ok {
 		return c
+	}
+	// "possibly Palestinian", "Cabo Verde.  Previously Cape Verde".
+	for _, p := range []string{"possibly ", "probably ", "reportedly ", "allegedly "} {
+		if len(s) > len(p) && strings.EqualFold(s[:len(p)], p) {
+			return CountryCode(s[len(p):])
+		}
+	}
+	if i := strings.IndexByte(s, '.'); i > 2 {
+		if c, ok := countryIndex()[countryKey(s[:i])]; ok {
+			return c
+		}
 	}
 	// "Kabul, Afghanistan" style: try the last comma-separated part.
 	if i := strings.LastIndexByte(s, ','); i >= 0 && i+1 < len(s) {

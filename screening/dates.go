@@ -25,7 +25,7 @@ func parseDOB(s string) (DOB, bool) {
 	raw := strings.TrimSpace(s)
 	t := strings.TrimSuffix(strings.TrimSpace(s), ".")
 	d := DOB{Raw: raw}
-	low := strings.ToLower(t)
+	low := asciiLower(t)
 	for _, p := range []string{"circa ", "approximately ", "approx. ", "approx ", "about ", "c. ", "ca. "} {
 		if strings.HasPrefix(low, p) {
 			d.Circa = true
@@ -35,7 +35,7 @@ func parseDOB(s string) (DOB, bool) {
 	}
 	// A range: "A to B", "A - B", or "YYYY-YYYY".
 	var from, to string
-	if i := strings.Index(strings.ToLower(t), " to "); i >= 0 {
+	if i := strings.Index(asciiLower(t), " to "); i >= 0 {
 		from, to = t[:i], t[i+4:]
 	} else if i := strings.Index(t, " - "); i >= 0 {
 		from, to = t[:i], t[i+3:]
@@ -73,7 +73,7 @@ func parseOneDate(s string) (y, m, d int, p Precision, ok bool) {
 		}
 		nums := make([]int, len(parts))
 		for i, part := range parts {
-			if part == "" || !allDigits(part) || len(part) > 4 {
+			if !allDigits(part) || (i > 0 && len(part) != 2) {
 				return 0, 0, 0, 0, false
 			}
 			nums[i], _ = strconv.Atoi(part)
@@ -145,6 +145,18 @@ func validDate(y, m, d int, p Precision) (int, int, int, Precision, bool) {
 		}
 	}
 	return y, m, d, p, true
+}
+
+// asciiLower lowers A-Z only, so that byte offsets stay valid (unlike
+// strings.ToLower, which may change the length of non-ASCII text).
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 func allDigits(s string) bool {

@@ -132,10 +132,10 @@ type Address struct {
 // SourceRef says which list (and sub-list, for the CSL) an entry came from
 // and under which identifier.
 type SourceRef struct {
-	List    string `json:"list"`              // ListVersion.Source
-	Version string `json:"version"`           // ListVersion.Version
-	SubList string `json:"sublist,omitempty"` // CSL "source" column, UN list type, OFAC programs
-	NativeID string `json:"native_id"`        // ent_num, UN reference number, CSL _id
+	List     string `json:"list"`              // ListVersion.Source
+	Version  string `json:"version"`           // ListVersion.Version
+	SubList  string `json:"sublist,omitempty"` // CSL "source" column, UN list type, OFAC programs
+	NativeID string `json:"native_id"`         // ent_num, UN reference number, CSL _id
 }
 
 // Entity is one designated person, organisation, vessel or aircraft. Build

@@ -78,15 +78,16 @@ func (n evalNegative) query() Query {
 }
 
 type evalReport struct {
-	variants, top1, top1Strict, inTop5      int
-	posMatch, posReview                     int
-	byKind                                  map[string][2]int // kind → {right first, total}
-	nameOnly                                [2]int
-	negatives, negMatch, negReview          int
-	negNameOnly, negNameOnlyMatch           int
-	negByGroup                              map[string][2]int // group → {match band, total}
-	misses                                  []string
-	falseMatches                            []string
+	variants, top1, top1Strict, inTop5 int
+	posMatch, posReview                int
+	byKind                             map[string][2]int // kind → {right first, total}
+	nameOnly                           [2]int
+	negatives, negMatch, negReview     int
+	negNameOnly, negNameOnlyMatch      int
+	negByGroup                         map[string][2]int // group → {match band, total}
+	misses                             []string
+	falseMatches                       []string
+	posScores, negScores               []float64 // right entry's best score in the top 5 (0 if absent); top score of each common name
 }
 
 // evaluate screens every variant and negative. The matcher sees only the
@@ -132,12 +133,16 @@ func evaluate(ix *Index, vs []evalVariant, ns []evalNegative) evalReport {
 			r.misses = append(r.misses, fmt.Sprintf("%s %-14s %q → %q, %q: want %s (rank %d), got %s",
 				v.ID, v.Kind, v.SourceName, v.FamilyNames, v.GivenNames, v.Expect, rank, got))
 		}
+		best := 0.0
 		for _, x := range res {
 			if right(x.Entity.ID) {
-				r.inTop5++
-				break
+				if best == 0 {
+					r.inTop5++
+				}
+				best = max(best, x.Score)
 			}
 		}
+		r.posScores = append(r.posScores, best)
 		r.byKind[v.Kind] = k
 	}
 	for _, n := range ns {
@@ -145,6 +150,11 @@ func evaluate(ix *Index, vs []evalVariant, ns []evalNegative) evalReport {
 		g := r.negByGroup[n.Group]
 		g[1]++
 		res := ix.Screen(n.query(), 1)
+		if len(res) > 0 {
+			r.negScores = append(r.negScores, res[0].Score)
+		} else {
+			r.negScores = append(r.negScores, 0)
+		}
 		if len(res) > 0 {
 			switch res[0].Band {
 			case BandMatch:
@@ -164,6 +174,16 @@ func evaluate(ix *Index, vs []evalVariant, ns []evalNegative) evalReport {
 		}
 	}
 	return r
+}
+
+func pctAbove(xs []float64, th float64) float64 {
+	n := 0
+	for _, x := range xs {
+		if x >= th {
+			n++
+		}
+	}
+	return pct(n, len(xs))
 }
 
 func pct(a, b int) float64 {
@@ -192,6 +212,10 @@ func (r evalReport) String() string {
 	fmt.Fprintf(&b, "common names: %d; in the match band %d (%.2f%%), review %d (%.2f%%)\n",
 		r.negatives, r.negMatch, pct(r.negMatch, r.negatives), r.negReview, pct(r.negReview, r.negatives))
 	fmt.Fprintf(&b, "  same names without DOB, nationality or sex: match band %d (%.2f%%)\n", r.negNameOnlyMatch, pct(r.negNameOnlyMatch, r.negNameOnly))
+	fmt.Fprintf(&b, "operating points (a threshold t flags a variant when its right entry scores ≥ t, a common name when its top candidate does):\n")
+	for _, th := range []float64{0.1, 0.25, 0.5, 0.75, TMatch, 0.95} {
+		fmt.Fprintf(&b, "  t = %.2f: variants flagged %.2f%%, common names flagged %.2f%%\n", th, pctAbove(r.posScores, th), pctAbove(r.negScores, th))
+	}
 	groups := make([]string, 0, len(r.negByGroup))
 	for g := range r.negByGroup {
 		groups = append(groups, g)
@@ -202,6 +226,57 @@ func (r evalReport) String() string {
 		fmt.Fprintf(&b, "  %-22s match band %3d/%4d  %.2f%%\n", g, x[0], x[1], pct(x[0], x[1]))
 	}
 	return b.String()
+}
+
+// reliability bins the scores of the top 5 candidates of every query of
+// the evaluation set against whether the candidate is the right entry, and
+// returns the table and the expected calibration error (the mean gap
+// between score and observed share, weighted by bin size).
+func reliability(ix *Index, vs []evalVariant, ns []evalNegative) (string, float64) {
+	type point struct {
+		s float64
+		y bool
+	}
+	var pts []point
+	for _, v := range vs {
+		for _, r := range ix.Screen(v.query(), 5) {
+			pts = append(pts, point{r.Score, r.Entity.ID == v.Expect || slices.Contains(v.Also, r.Entity.ID)})
+		}
+	}
+	for _, n := range ns {
+		for _, r := range ix.Screen(n.query(), 5) {
+			pts = append(pts, point{r.Score, false})
+		}
+	}
+	edges := []float64{0, 0.05, 0.1, 0.25, 0.5, 0.75, 0.85, 0.95, 0.99, 1.0001}
+	var b strings.Builder
+	ece := 0.0
+	for i := 0; i+1 < len(edges); i++ {
+		n, t, sum := 0, 0, 0.0
+		for _, p := range pts {
+			if p.s >= edges[i] && p.s < edges[i+1] {
+				n++
+				sum += p.s
+				if p.y {
+					t++
+				}
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		mean, obs := sum/float64(n), float64(t)/float64(n)
+		ece += float64(n) / float64(len(pts)) * abs(mean-obs)
+		fmt.Fprintf(&b, "  score [%.2f, %.2f): %5d candidates, mean score %.3f, right entry %.3f\n", edges[i], min(edges[i+1], 1), n, mean, obs)
+	}
+	return b.String(), ece
+}
+
+func abs(x float64) float64 {
+	if x < 0 {
+		return -x
+	}
+	return x
 }
 
 // TestEvaluation runs the committed evaluation set against the four lists
@@ -222,6 +297,11 @@ func TestEvaluation(t *testing.T) {
 		for _, m := range r.falseMatches {
 			t.Log("false match: " + m)
 		}
+	}
+	table, ece := reliability(ix, vs, ns)
+	t.Logf("calibration on the evaluation set (top 5 candidates per query):\n%s  expected calibration error %.3f", table, ece)
+	if ece > 0.05 {
+		t.Errorf("expected calibration error %.3f; the scores are not calibrated (refit with go run ./screening/internal/calibrate)", ece)
 	}
 	top1 := float64(r.top1) / float64(r.variants)
 	fm := float64(r.negMatch) / float64(r.negatives)

@@ -2,6 +2,7 @@ package screening
 
 import (
 	"math"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -13,6 +14,7 @@ import (
 type tokInfo struct {
 	text, fold, skel string
 	dm1, dm2         string
+	fmask, tmask     uint64  // letterMask of fold and text
 	df               int32   // entities whose names contain it
 	weight           float32 // informativeness in (0,1]: rare tokens near 1
 }
@@ -24,10 +26,17 @@ type nameTok struct {
 	role uint8
 	kind uint8
 	skel bool
+	w    float32 // occWeight of the token here
 	raw  string
 }
 
 const noTok = ^uint32(0)
+
+// gluePair is two tokens of a name glued into one (ABU BAKR → ABUBAKR).
+type gluePair struct {
+	a, b uint8
+	id   uint32
+}
 
 // nameRec is one indexed name of an entity.
 type nameRec struct {
@@ -35,14 +44,16 @@ type nameRec struct {
 	idx      uint16 // index into Entity.Names
 	strength Strength
 	toks     []nameTok
-	pairs    []uint32 // pairs[k]: the token of toks[k]+toks[k+1] glued, or noTok
+	pairs    []gluePair // tokens that may be written as one word
+	form     string     // the part of a composite list name indexed here ("" = all of it)
 }
 
 // Index is an immutable, searchable set of list entries, safe for
 // concurrent queries. Build it with Build or LoadDir.
 type Index struct {
 	entities   []*Entity
-	screenable []bool // individuals and entries of unknown type
+	screenable []bool     // individuals and entries of unknown type
+	pob        [][]string // country codes of each entry's places of birth
 	byID       map[string]int
 	versions   []ListVersion
 	toks       []tokInfo
@@ -126,8 +137,14 @@ func Build(lists ...*List) *Index {
 		}
 	}
 	ix.nEnt = len(ix.entities)
+	ix.pob = make([][]string, len(ix.entities))
 	for k, e := range ix.entities {
 		ix.screenable[k] = e.Type == TypeIndividual || e.Type == TypeUnknown
+		for _, p := range e.PlacesOfBirth {
+			if c := CountryCode(p); c != "" {
+				ix.pob[k] = append(ix.pob[k], c)
+			}
+		}
 	}
 	ix.indexNames()
 	ix.accPool.New = func() any { return newAccumulator(len(ix.names)) }
@@ -214,6 +231,88 @@ func mergeEntity(dst, src *Entity) {
 	dst.Sources = append(dst.Sources, src.Sources...)
 }
 
+var enumMarker = regexp.MustCompile(`(?:^|\s)[a-h]\)\s`)
+
+// nameForms splits a composite list name into the names it holds:
+// "A; B; C" and "a) A b) B" are several names; a parenthetical is dropped
+// from the name ("ANGULO OROBIO (SEGUNDO), Jose") and, when it holds two
+// words or more (the Latin form of an Arabic-script alias), indexed as a
+// name of its own.
+func nameForms(n Name) []Name {
+	if !strings.ContainsAny(n.Full, "(;") && !enumMarker.MatchString(n.Full) {
+		return []Name{n}
+	}
+	var inner []string
+	main := n
+	main.Full, inner = stripParens(n.Full)
+	main.Family, _ = stripParens(n.Family)
+	main.Given, _ = stripParens(n.Given)
+	var out []Name
+	parts := splitNameList(main.Full)
+	if len(parts) == 1 {
+		if strings.TrimSpace(main.Full) != "" {
+			out = append(out, main)
+		}
+	} else {
+		for _, p := range parts {
+			out = append(out, Name{Full: p, Strength: n.Strength})
+		}
+	}
+	for _, in := range inner {
+		for _, p := range splitNameList(in) {
+			if len(strings.Fields(p)) >= 2 {
+				out = append(out, Name{Full: p, Strength: n.Strength})
+			}
+		}
+	}
+	return out
+}
+
+func splitNameList(s string) []string {
+	s = enumMarker.ReplaceAllString(s, ";")
+	var out []string
+	for _, p := range strings.Split(s, ";") {
+		if p = strings.Trim(strings.TrimSpace(p), ",."); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// stripParens removes parenthesised parts of s and returns them apart.
+func stripParens(s string) (string, []string) {
+	if !strings.Contains(s, "(") {
+		return s, nil
+	}
+	var b strings.Builder
+	var inner []string
+	depth, start := 0, 0
+	for i, r := range s {
+		switch r {
+		case '(':
+			if depth == 0 {
+				start = i + 1
+			}
+			depth++
+		case ')':
+			if depth > 0 {
+				depth--
+				if depth == 0 {
+					inner = append(inner, s[start:i])
+				}
+			}
+		default:
+			if depth == 0 {
+				b.WriteRune(r)
+			}
+		}
+	}
+	if depth > 0 {
+		inner = append(inner, s[start:])
+	}
+	return strings.Join(strings.Fields(b.String()), " "), inner
+}
+
 // nameTokens tokenizes one list name, with roles when the list gives the
 // structure.
 func nameTokens(n Name) []rawToken {
@@ -235,7 +334,7 @@ func (ix *Index) intern(text string) uint32 {
 	id := uint32(len(ix.toks))
 	f := fold(text)
 	d1, d2 := doubleMetaphone(text)
-	ix.toks = append(ix.toks, tokInfo{text: text, fold: f, skel: skeleton(f), dm1: d1, dm2: d2})
+	ix.toks = append(ix.toks, tokInfo{text: text, fold: f, skel: skeleton(f), dm1: d1, dm2: d2, fmask: letterMask(f), tmask: letterMask(text)})
 	ix.tokID[text] = id
 	return id
 }
@@ -244,49 +343,85 @@ func (ix *Index) indexNames() {
 	seenInEnt := map[uint32]int32{}
 	for k, e := range ix.entities {
 		seen := map[string]bool{}
-		for ni, n := range e.Names {
+		for ni, n0 := range e.Names {
 			if ni > math.MaxUint16 {
 				break
 			}
-			raw := nameTokens(n)
-			if len(raw) == 0 {
-				continue
-			}
-			var sig strings.Builder
-			for _, t := range raw {
-				sig.WriteString(t.text)
-				sig.WriteByte(' ')
-			}
-			if seen[sig.String()] {
-				continue
-			}
-			seen[sig.String()] = true
-			rec := nameRec{ent: int32(k), idx: uint16(ni), strength: n.Strength}
-			for _, t := range raw {
-				id := ix.intern(t.text)
-				orig := noTok
-				if o := origSpelling(t); o != "" && t.kind == kindName {
-					orig = ix.intern(o)
+			for _, n := range nameForms(n0) {
+				raw := nameTokens(n)
+				if len(raw) == 0 {
+					continue
 				}
-				rec.toks = append(rec.toks, nameTok{id: id, orig: orig, role: t.role, kind: t.kind, skel: t.skel, raw: t.raw})
-				if seenInEnt[id] != int32(k)+1 {
-					seenInEnt[id] = int32(k) + 1
-					ix.toks[id].df++
+				var sig strings.Builder
+				for _, t := range raw {
+					sig.WriteString(t.text)
+					sig.WriteByte(' ')
 				}
-			}
-			rec.pairs = make([]uint32, len(rec.toks))
-			for p := range rec.toks {
-				rec.pairs[p] = noTok
-				if p+1 < len(rec.toks) && glueable(rec.toks[p].kind, rec.toks[p+1].kind) && rec.toks[p].role == rec.toks[p+1].role {
-					rec.pairs[p] = ix.intern(ix.toks[rec.toks[p].id].text + ix.toks[rec.toks[p+1].id].text)
+				if seen[sig.String()] {
+					continue
 				}
+				seen[sig.String()] = true
+				rec := nameRec{ent: int32(k), idx: uint16(ni), strength: n.Strength}
+				if n.Full != n0.Full {
+					rec.form = n.Full
+				}
+				for _, t := range raw {
+					id := ix.intern(t.text)
+					orig := noTok
+					if o := origSpelling(t); o != "" && t.kind == kindName {
+						orig = ix.intern(o)
+					}
+					rec.toks = append(rec.toks, nameTok{id: id, orig: orig, role: t.role, kind: t.kind, skel: t.skel, raw: t.raw})
+					if seenInEnt[id] != int32(k)+1 {
+						seenInEnt[id] = int32(k) + 1
+						ix.toks[id].df++
+					}
+				}
+				glue := func(a, b int) {
+					if a < maxAssign && b < maxAssign {
+						rec.pairs = append(rec.pairs, gluePair{a: uint8(a), b: uint8(b), id: ix.intern(ix.toks[rec.toks[a].id].text + ix.toks[rec.toks[b].id].text)})
+					}
+				}
+				for p := 0; p+1 < len(rec.toks); p++ {
+					if glueable(rec.toks[p].kind, rec.toks[p+1].kind) && rec.toks[p].role == rec.toks[p+1].role {
+						glue(p, p+1)
+					}
+					// DE LA CRUZ / DELACRUZ: a run of particles glued to its name.
+					if rec.toks[p].kind == kindParticle && rec.toks[p+1].kind == kindParticle {
+						q := p + 1
+						text := ix.toks[rec.toks[p].id].text
+						for q < len(rec.toks) && rec.toks[q].kind == kindParticle && rec.toks[q].role == rec.toks[p].role {
+							text += ix.toks[rec.toks[q].id].text
+							q++
+						}
+						if q < len(rec.toks) && q < maxAssign && rec.toks[q].kind == kindName && rec.toks[q].role == rec.toks[p].role {
+							rec.pairs = append(rec.pairs, gluePair{a: uint8(p), b: uint8(q), id: ix.intern(text + ix.toks[rec.toks[q].id].text)})
+						}
+					}
+				}
+				// "ABBAS, Abu": the kunya ABU ABBAS written in two fields.
+				for p, t := range rec.toks {
+					if t.kind == kindName && bareCompoundPrefix[ix.toks[t.id].text] && t.role != roleUnknown {
+						for q, u := range rec.toks {
+							if q != p && u.kind == kindName && u.role != t.role {
+								glue(p, q)
+							}
+						}
+					}
+				}
+				ix.names = append(ix.names, rec)
 			}
-			ix.names = append(ix.names, rec)
 		}
 	}
 	n := float64(ix.nEnt)
 	for i := range ix.toks {
 		ix.toks[i].weight = idfWeight(int(ix.toks[i].df), n, ix.toks[i].text)
+	}
+	for ni := range ix.names {
+		for p := range ix.names[ni].toks {
+			t := &ix.names[ni].toks[p]
+			t.w = occWeight(ix.toks[t.id].weight, t.kind)
+		}
 	}
 	for ni := range ix.names {
 		rec := &ix.names[ni]
@@ -301,17 +436,17 @@ func (ix *Index) indexNames() {
 				blk[key] = append(blk[key], int32(ni))
 			}
 		}
-		for p, t := range rec.toks {
+		for _, t := range rec.toks {
 			if t.kind == kindName {
 				for _, k := range blockKeys(&ix.toks[t.id]) {
 					add(k.key)
 				}
 			}
-			if rec.pairs[p] != noTok {
-				ti := &ix.toks[rec.pairs[p]]
-				add("t" + ti.text)
-				add("m" + ti.dm1)
-			}
+		}
+		for _, g := range rec.pairs {
+			ti := &ix.toks[g.id]
+			add("t" + ti.text)
+			add("m" + ti.dm1)
 		}
 	}
 }

@@ -71,6 +71,7 @@ type qtok struct {
 	w                               float32
 	a, b                            int   // for a glued pair: the two tokens it stands for; else a=b=index
 	orig                            *qtok // the spelling as written, when the canonical form differs
+	fmask, tmask                    uint64
 }
 
 type qname struct {
@@ -82,11 +83,12 @@ type qname struct {
 
 func (ix *Index) newQtok(t rawToken) qtok {
 	f := fold(t.text)
-	q := qtok{text: t.text, fold: f, skel: skeleton(f), raw: t.raw, role: t.role, kind: t.kind, skelOnly: t.skel}
+	q := qtok{text: t.text, fold: f, skel: skeleton(f), raw: t.raw, role: t.role, kind: t.kind, skelOnly: t.skel,
+		fmask: letterMask(f), tmask: letterMask(t.text)}
 	q.dm1, q.dm2 = doubleMetaphone(t.text)
 	if o := origSpelling(t); o != "" && t.kind == kindName {
 		of := fold(o)
-		q.orig = &qtok{text: o, fold: of, skel: skeleton(of), kind: kindName, skelOnly: t.skel}
+		q.orig = &qtok{text: o, fold: of, skel: skeleton(of), kind: kindName, skelOnly: t.skel, fmask: letterMask(of), tmask: letterMask(o)}
 		q.orig.dm1, q.orig.dm2 = doubleMetaphone(o)
 	}
 	base := float32(1)
@@ -154,6 +156,23 @@ func (ix *Index) prepareName(family, given string) *qname {
 		if glueable(a.kind, b.kind) && a.role == b.role {
 			glue(i, i+1)
 		}
+		// DE LA CRUZ / DELACRUZ: a run of particles glued to its name.
+		if a.kind == kindParticle && b.kind == kindParticle {
+			j := i + 1
+			text, raw := a.text, a.raw
+			for j < qn.single && all[j].kind == kindParticle && all[j].role == a.role {
+				text += all[j].text
+				raw += " " + all[j].raw
+				j++
+			}
+			if j < qn.single && all[j].kind == kindName && all[j].role == a.role {
+				g := ix.newQtok(rawToken{text: text + all[j].text, raw: raw + " " + all[j].raw, kind: kindName, role: a.role})
+				g.orig = nil
+				g.w = qn.toks[i].w + qn.toks[j].w
+				g.a, g.b = i, j
+				qn.toks = append(qn.toks, g)
+			}
+		}
 	}
 	// A bare ABU, ABD or UMM left alone in its field (the rest of the
 	// compound typed into the other field) glues with any name word.
@@ -186,6 +205,7 @@ func origSpelling(t rawToken) string {
 
 // accumulator is the per-query scratch space of candidate retrieval.
 type accumulator struct {
+	memo    simMemo
 	acc     []float32
 	mark    []uint32
 	stamp   uint32
@@ -193,7 +213,7 @@ type accumulator struct {
 }
 
 func newAccumulator(n int) *accumulator {
-	return &accumulator{acc: make([]float32, n), mark: make([]uint32, n)}
+	return &accumulator{acc: make([]float32, n), mark: make([]uint32, n), memo: make(simMemo, 512)}
 }
 
 func (a *accumulator) reset() {
@@ -337,15 +357,28 @@ func textSim(q *qtok, t *tokInfo) float32 {
 		return float32((jw - 0.88) / 0.12 * 0.8)
 	}
 	dm := q.dm1 != "" && (q.dm1 == t.dm1 || q.dm1 == t.dm2) || q.dm2 != "" && (q.dm2 == t.dm1 || q.dm2 == t.dm2)
-	jw := max(jaroWinkler(q.fold, t.fold), jaroWinkler(q.text, t.text))
-	if min(len(q.text), len(t.text)) <= 3 {
-		if dm && jw >= 0.8 {
-			// fall through: phonetic agreement
-		} else if oneDeletion(q.text, t.text) && max(len(q.text), len(t.text)) >= 4 {
+	short := min(len(q.text), len(t.text)) <= 3
+	if short && !dm {
+		if oneDeletion(q.text, t.text) && max(len(q.text), len(t.text)) >= 4 {
 			return 0.45 // HAA for HALA: a dropped letter
-		} else {
-			return 0
 		}
+		return 0
+	}
+	// The Jaro-Winkler needed for a non-zero similarity: 0.8, or 0.6 when
+	// the Double Metaphone codes agree (base = jw + (1-jw)/2 ≥ 0.8).
+	need := 0.8
+	if dm && !short {
+		need = 0.6
+	}
+	jw := 0.0
+	if jwBound(q.fold, t.fold, q.fmask, t.fmask) >= need {
+		jw = jaroWinkler(q.fold, t.fold)
+	}
+	if jw < 0.97 && (q.text != q.fold || t.text != t.fold) && jwBound(q.text, t.text, q.tmask, t.tmask) >= need {
+		jw = max(jw, jaroWinkler(q.text, t.text))
+	}
+	if short && jw < 0.8 {
+		return 0
 	}
 	base := jw
 	if dm {
@@ -355,6 +388,39 @@ func textSim(q *qtok, t *tokInfo) float32 {
 		return 0
 	}
 	return float32((base - 0.8) / 0.2 * 0.92)
+}
+
+// letterMask is the set of letters and digits of s.
+func letterMask(s string) uint64 {
+	var m uint64
+	for i := 0; i < len(s); i++ {
+		m |= 1 << (s[i] & 63)
+	}
+	return m
+}
+
+// jwBound is an upper bound of jaroWinkler(a, b) from the letters they
+// share: no more characters can match than those of a found in b and of b
+// found in a. It is cheap and lets most dissimilar pairs skip the real
+// computation.
+func jwBound(a, b string, ma, mb uint64) float64 {
+	ca, cb := 0, 0
+	for i := 0; i < len(a); i++ {
+		if mb&(1<<(a[i]&63)) != 0 {
+			ca++
+		}
+	}
+	for i := 0; i < len(b); i++ {
+		if ma&(1<<(b[i]&63)) != 0 {
+			cb++
+		}
+	}
+	m := float64(min(ca, cb))
+	if m == 0 {
+		return 0
+	}
+	j := (m/float64(len(a)) + m/float64(len(b)) + 1) / 3
+	return j + 0.4*(1-j)
 }
 
 // oneDeletion reports whether the shorter of a, b is the longer with one
@@ -386,7 +452,23 @@ func (ix *Index) pairSim(qn *qname, qi int, lt nameTok, memo simMemo) float32 {
 	switch {
 	case qk == kindName && lkind == kindName:
 		s := ix.memoSim(q, uint64(qi), lt.id, lt.skel, memo)
-		if s >= 0.95 {
+		if s == 1 {
+			// The same name: exact only if spelled the same way too
+			// (MAHMOOD is MAHMUD, but a little less than MAHMUD is).
+			qw, lw := q.text, t.text
+			if q.orig != nil {
+				qw = q.orig.text
+			}
+			if lt.orig != noTok {
+				lw = ix.toks[lt.orig].text
+			}
+			if qw != lw {
+				return sameNameOtherSpelling
+			}
+			return 1
+		}
+		if s >= 0.95 || s == 0 {
+			// Spellings as written only refine a likeness already seen.
 			return s
 		}
 		if lt.orig != noTok {
@@ -430,8 +512,8 @@ func (ix *Index) memoSim(q *qtok, qkey uint64, id uint32, lskel bool, memo simMe
 		s = 1
 	case lskel && !q.skelOnly:
 		// The list token was written without vowels: compare skeletons.
-		qq := qtok{text: q.text, fold: q.skel, skel: q.skel, skelOnly: true}
-		tt := tokInfo{text: t.text, fold: t.skel, skel: t.skel}
+		qq := qtok{text: q.text, fold: q.skel, skel: q.skel, skelOnly: true, fmask: letterMask(q.skel), tmask: q.tmask}
+		tt := tokInfo{text: t.text, fold: t.skel, skel: t.skel, fmask: letterMask(t.skel), tmask: t.tmask}
 		s = textSim(&qq, &tt)
 	default:
 		s = textSim(q, t)
@@ -439,6 +521,10 @@ func (ix *Index) memoSim(q *qtok, qkey uint64, id uint32, lskel bool, memo simMe
 	memo[key] = s
 	return s
 }
+
+// sameNameOtherSpelling is the similarity of two spellings of one name
+// (the same variant class or compound): high, but below an exact match.
+const sameNameOtherSpelling = 0.98
 
 // rolePenalty applies when a token matches across given and family names
 // (swapped fields).
@@ -457,6 +543,7 @@ type matchedPair struct {
 	q     int // query token (may be a glued pair)
 	c     int // list token index
 	cPair bool
+	glue  int // when cPair: index into nameRec.pairs
 	sim   float32
 }
 
@@ -475,8 +562,7 @@ func (ix *Index) scoreName(qn *qname, rec *nameRec, memo simMemo, explain bool) 
 	var wc [maxAssign]float32
 	var wcSum float32
 	for j := 0; j < len(rec.toks); j++ {
-		t := rec.toks[j]
-		w := occWeight(ix.toks[t.id].weight, t.kind)
+		w := rec.toks[j].w
 		if j < nc {
 			wc[j] = w
 		}
@@ -518,19 +604,21 @@ func (ix *Index) scoreName(qn *qname, rec *nameRec, memo simMemo, explain bool) 
 			}
 		}
 	}
-	for p := 0; p+1 < nc; p++ {
-		if rec.pairs[p] == noTok {
+	for gi, g := range rec.pairs {
+		pa, pb := int(g.a), int(g.b)
+		if pa >= nc || pb >= nc {
 			continue
 		}
 		for i := 0; i < nq; i++ {
 			if qn.toks[i].kind != kindName {
 				continue
 			}
-			s := ix.pairSim(qn, i, nameTok{id: rec.pairs[p], kind: kindName, orig: noTok}, memo)
-			if s < 0.7 || s <= max(sim[i][p], sim[i][p+1])+0.05 {
+			s := ix.pairSim(qn, i, nameTok{id: g.id, kind: kindName, orig: noTok}, memo)
+			if s < 0.7 || s <= max(sim[i][pa], sim[i][pb])+0.05 {
 				continue
 			}
-			alt := ix.assignMerged(qn, rec, &sim, &wq, &wc, nq, nc, i, i, p, p+1, s)
+			alt := ix.assignMerged(qn, rec, &sim, &wq, &wc, nq, nc, i, i, pa, pb, s)
+			alt.pairs[0].glue = gi
 			if alt.total > best.total {
 				best = alt
 			}
@@ -558,7 +646,7 @@ func (ix *Index) scoreName(qn *qname, rec *nameRec, memo simMemo, explain bool) 
 			usedQ[t.a], usedQ[t.b] = true, true
 			usedC[p.c] = true
 			if p.cPair {
-				usedC[p.c+1] = true
+				usedC[rec.pairs[p.glue].b] = true
 			}
 		}
 		for i, u := range usedQ {
@@ -701,7 +789,8 @@ func (ix *Index) Screen(q Query, limit int) []Result {
 	defer ix.accPool.Put(acc)
 	best := map[int32]*candidate{}
 	for _, qn := range qnames {
-		memo := make(simMemo, 256)
+		memo := acc.memo
+		clear(memo)
 		for _, ni := range ix.retrieve(qn, acc, q.AllTypes) {
 			rec := &ix.names[ni]
 			nm := ix.scoreName(qn, rec, memo, false)
@@ -721,8 +810,8 @@ func (ix *Index) Screen(q Query, limit int) []Result {
 	cands := make([]*candidate, 0, len(best))
 	for _, c := range best {
 		e := ix.entities[c.ent]
-		c.d.DOBLogit, _ = dobEvidence(qdob, hasDOB, e.DOBs)
-		c.d.NatLogit, _ = natEvidence(qnat, e)
+		c.d.DOBLogit = dobLogit(qdob, hasDOB, e.DOBs)
+		c.d.NatLogit = natLogit(qnat, e, ix.pob[c.ent])
 		c.d.GenderLogit, _ = genderEvidence(qsex, e.Gender)
 		c.logit = c.nm.logit + demographics(c.nm.logit, c.d.DOBLogit, c.d.NatLogit, c.d.GenderLogit)
 		cands = append(cands, c)
@@ -760,6 +849,9 @@ func (ix *Index) result(c *candidate, qdob DOB, hasDOB bool, qnat, qsex string, 
 	rec := &ix.names[c.name]
 	nm := ix.scoreName(c.qn, rec, make(simMemo, 32), true)
 	ln := e.Names[rec.idx]
+	if rec.form != "" {
+		ln.Full = rec.form
+	}
 	d := c.d
 	d.QueryName = c.qn.label
 	d.ListName = ln.Full
@@ -773,8 +865,9 @@ func (ix *Index) result(c *candidate, qdob DOB, hasDOB bool, qnat, qsex string, 
 		lraw := lt.raw
 		ltext := ix.toks[lt.id].text
 		if p.cPair {
-			lraw += " " + rec.toks[p.c+1].raw
-			ltext = ix.toks[rec.pairs[p.c]].text
+			g := rec.pairs[p.glue]
+			lraw = rec.toks[g.a].raw + " " + rec.toks[g.b].raw
+			ltext = ix.toks[g.id].text
 		}
 		ex = append(ex, "  "+describePair(qt, lt, lraw, ltext, p.sim, ix))
 	}
@@ -784,7 +877,7 @@ func (ix *Index) result(c *candidate, qdob DOB, hasDOB bool, qnat, qsex string, 
 	}
 	for _, j := range nm.unmatchedC {
 		lt := rec.toks[j]
-		ex = append(ex, fmt.Sprintf("  list %s %q: not in the query (weight %.2f)", roleWord(lt.role), lt.raw, occWeight(ix.toks[lt.id].weight, lt.kind)))
+		ex = append(ex, fmt.Sprintf("  list %s %q: not in the query (weight %.2f)", roleWord(lt.role), lt.raw, lt.w))
 	}
 	ex = append(ex, fmt.Sprintf("  name evidence: query coverage %.2f, list coverage %.2f, information %.2f → log-odds %+.2f",
 		nm.covQ, nm.covC, nm.info, nm.logit))

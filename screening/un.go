@@ -9,24 +9,24 @@ import (
 )
 
 type unRecord struct {
-	DataID     string     `xml:"DATAID"`
-	First      string     `xml:"FIRST_NAME"`
-	Second     string     `xml:"SECOND_NAME"`
-	Third      string     `xml:"THIRD_NAME"`
-	Fourth     string     `xml:"FOURTH_NAME"`
-	ListType   string     `xml:"UN_LIST_TYPE"`
-	Ref        string     `xml:"REFERENCE_NUMBER"`
-	Gender     string     `xml:"GENDER"`
-	Original   string     `xml:"NAME_ORIGINAL_SCRIPT"`
-	Title      []string   `xml:"TITLE>VALUE"`
-	Nationals  []string   `xml:"NATIONALITY>VALUE"`
-	IndAliases []unAlias  `xml:"INDIVIDUAL_ALIAS"`
-	EntAliases []unAlias  `xml:"ENTITY_ALIAS"`
-	DOBs       []unDOB    `xml:"INDIVIDUAL_DATE_OF_BIRTH"`
-	POBs       []unPlace  `xml:"INDIVIDUAL_PLACE_OF_BIRTH"`
-	Docs       []unDoc    `xml:"INDIVIDUAL_DOCUMENT"`
-	IndAddr    []unPlace  `xml:"INDIVIDUAL_ADDRESS"`
-	EntAddr    []unPlace  `xml:"ENTITY_ADDRESS"`
+	DataID     string    `xml:"DATAID"`
+	First      string    `xml:"FIRST_NAME"`
+	Second     string    `xml:"SECOND_NAME"`
+	Third      string    `xml:"THIRD_NAME"`
+	Fourth     string    `xml:"FOURTH_NAME"`
+	ListType   string    `xml:"UN_LIST_TYPE"`
+	Ref        string    `xml:"REFERENCE_NUMBER"`
+	Gender     string    `xml:"GENDER"`
+	Original   string    `xml:"NAME_ORIGINAL_SCRIPT"`
+	Title      []string  `xml:"TITLE>VALUE"`
+	Nationals  []string  `xml:"NATIONALITY>VALUE"`
+	IndAliases []unAlias `xml:"INDIVIDUAL_ALIAS"`
+	EntAliases []unAlias `xml:"ENTITY_ALIAS"`
+	DOBs       []unDOB   `xml:"INDIVIDUAL_DATE_OF_BIRTH"`
+	POBs       []unPlace `xml:"INDIVIDUAL_PLACE_OF_BIRTH"`
+	Docs       []unDoc   `xml:"INDIVIDUAL_DOCUMENT"`
+	IndAddr    []unPlace `xml:"INDIVIDUAL_ADDRESS"`
+	EntAddr    []unPlace `xml:"ENTITY_ADDRESS"`
 }
 
 type unAlias struct {

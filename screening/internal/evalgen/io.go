@@ -18,11 +18,22 @@ const (
 // Folders are the lists the evaluation is built from and run against.
 var Folders = []string{"ofac-sdn-2021-07", "ofac-nonsdn-2025-12", "un-2026-02", "us-csl-2022-05"}
 
-// DefaultListsDir is DOCKETCARD_WATCHLISTS, else ../shared/data/watchlists
-// (relative to the repository root).
+// DefaultListsDir is DOCKETCARD_WATCHLISTS, else shared/data/watchlists
+// beside the module's directory (found by walking up to go.mod).
 func DefaultListsDir() string {
 	if d := os.Getenv("DOCKETCARD_WATCHLISTS"); d != "" {
 		return d
+	}
+	dir, err := os.Getwd()
+	for err == nil {
+		if _, serr := os.Stat(filepath.Join(dir, "go.mod")); serr == nil {
+			return filepath.Join(dir, "..", "shared", "data", "watchlists")
+		}
+		up := filepath.Dir(dir)
+		if up == dir {
+			break
+		}
+		dir = up
 	}
 	return filepath.Join("..", "shared", "data", "watchlists")
 }
