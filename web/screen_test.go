@@ -251,7 +251,7 @@ func TestWatchlistRoutes(t *testing.T) {
 				}
 				last := screens[len(screens)-1]
 				if last.ActorName != adjudicator.Username || last.SubjectType != "watchlist" || last.SubjectID == "" ||
-					last.Detail != "1 candidates" || last.Purpose != "adjudication 2026-17" || last.RequestID != "screen-audit-1" {
+					last.Detail != "candidates: 1" || last.Purpose != "adjudication 2026-17" || last.RequestID != "screen-audit-1" {
 					t.Errorf("audit entry of a screening: %+v", last)
 				}
 				upper := strings.ToUpper(string(r.body))
