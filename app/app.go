@@ -135,6 +135,7 @@ func (a *App) setupChecks(ctx context.Context, cfg config.Config) error {
 	if err := a.setupProviders(ctx, cfg, providers); err != nil {
 		return err
 	}
+	jobs.PollInterval = cfg.CheckPollInterval
 	if a.Queue, err = jobs.New(a.DB, a.Service, jobs.Options{Workers: cfg.CheckWorkers, Policy: pol, Log: a.Log, Renew: true}); err != nil {
 		return err
 	}

@@ -54,6 +54,7 @@ type Config struct {
 	CheckTimeout       time.Duration `env:"CHECK_TIMEOUT" flag:"check-timeout" help:"time limit of one check attempt"`
 	CheckMaxAttempts   int           `env:"CHECK_MAX_ATTEMPTS" flag:"check-max-attempts" help:"attempts before a check is an error"`
 	CheckWorkers       int           `env:"CHECK_WORKERS" flag:"check-workers" help:"concurrent check attempts per server"`
+	CheckPollInterval  time.Duration `env:"CHECK_POLL_INTERVAL" flag:"check-poll-interval" help:"how often a check waiting on an external provider is polled"`
 	SuspendOnHit       bool          `env:"SUSPEND_ON_HIT" flag:"suspend-on-hit" help:"a recurrent-vetting hit suspends the person's card"`
 	WatchlistsDir      string        `env:"WATCHLISTS_DIR" flag:"watchlists-dir" help:"directory of watch-list files (OFAC, UN, CSL layout)"`
 	ProviderURL        string        `env:"PROVIDER_URL" flag:"provider-url" help:"base URL of the external check provider"`
@@ -70,7 +71,7 @@ func Default() Config {
 		CardValidity: 2 * 365 * 24 * time.Hour, PublicURL: "https://docketcard.example",
 		CardFields:     "a_number,citizenship,date_of_birth,sex,card_number,issue_date,expiry_date,issuing_office",
 		ChecksRequired: "watchlist,duplicate,document", CheckResultTTL: 90 * 24 * time.Hour, CheckTimeout: 2 * time.Minute,
-		CheckMaxAttempts: 5, CheckWorkers: 4,
+		CheckMaxAttempts: 5, CheckWorkers: 4, CheckPollInterval: 30 * time.Second,
 	}
 }
 
@@ -230,6 +231,9 @@ func (c *Config) Validate() error {
 	}
 	if c.CheckMaxAttempts < 1 || c.CheckMaxAttempts > 50 {
 		v.Add("check_max_attempts", "must be between 1 and 50")
+	}
+	if c.CheckPollInterval < 100*time.Millisecond {
+		v.Add("check_poll_interval", "must be at least 100ms")
 	}
 	if c.CheckWorkers < 1 || c.CheckWorkers > 256 {
 		v.Add("check_workers", "must be between 1 and 256")
