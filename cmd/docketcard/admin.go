@@ -48,6 +48,20 @@ func (m *Main) cliActor(ctx context.Context, a *app.App, as string) (docketcard.
 	return docketcard.Actor{UserID: u.ID, Username: u.Username, Roles: u.Roles, Sites: u.Sites, Via: "cli", RequestID: "cli"}, nil
 }
 
+// openAs opens the application and resolves the acting user (--as).
+func (m *Main) openAs(ctx context.Context, cfg config.Config, as string) (*app.App, docketcard.Actor, error) {
+	a, err := m.open(ctx, cfg, app.Options{})
+	if err != nil {
+		return nil, docketcard.Actor{}, err
+	}
+	act, err := m.cliActor(ctx, a, as)
+	if err != nil {
+		a.Close()
+		return nil, docketcard.Actor{}, err
+	}
+	return a, act, nil
+}
+
 func (m *Main) printJSON(v any) {
 	enc := json.NewEncoder(m.Stdout)
 	enc.SetIndent("", "  ")

@@ -26,15 +26,11 @@ func (m *Main) card(ctx context.Context, args []string) error {
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	a, err := m.open(ctx, *cfg, app.Options{})
+	a, act, err := m.openAs(ctx, *cfg, *as)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	act, err := m.cliActor(ctx, a, *as)
-	if err != nil {
-		return err
-	}
 	switch sub {
 	case "issue":
 		p, err := a.Service.GetPersonByANumber(ctx, act, *person)

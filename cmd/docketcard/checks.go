@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/docketcard/docketcard"
-	"github.com/docketcard/docketcard/app"
 )
 
 // checks runs and reviews background checks from the command line.
@@ -26,15 +25,11 @@ func (m *Main) checks(ctx context.Context, args []string) error {
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	a, err := m.open(ctx, *cfg, app.Options{})
+	a, act, err := m.openAs(ctx, *cfg, *as)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	act, err := m.cliActor(ctx, a, *as)
-	if err != nil {
-		return err
-	}
 	person := func() (*docketcard.Person, error) {
 		if *anum == "" {
 			return nil, usageError{"-a-number is required"}
