@@ -54,10 +54,17 @@ func (w *checkWorker) Timeout(*river.Job[CheckArgs]) time.Duration { return w.ti
 func (w *checkWorker) Work(ctx context.Context, job *river.Job[CheckArgs]) error {
 	done, err := w.svc.RunCheck(ctx, job.Args.CheckID, job.Attempt)
 	switch {
+	case err != nil && docketcard.ErrorCode(err) == docketcard.ENOTFOUND:
+		return river.JobCancel(err) // the check is gone: nothing to retry
 	case err != nil && errors.Is(err, service.ErrRetry):
-		return err // River retries with exponential backoff
+		// River retries with exponential backoff. The provider's own text
+		// (which may repeat the subject's details) stays in the check's
+		// attempt record; River logs and keeps only this.
+		return fmt.Errorf("check %s: attempt failed, will retry (see the check's attempts)", job.Args.CheckID)
 	case err != nil:
-		return river.JobCancel(err) // permanent: recorded on the check already
+		// Recording the attempt failed (database busy or down): retry, so
+		// the check is not left pending with no job to finish it.
+		return fmt.Errorf("check %s: %s", job.Args.CheckID, docketcard.ErrorCode(err))
 	case !done:
 		return river.JobSnooze(PollInterval)
 	}
