@@ -122,6 +122,12 @@ type Tx interface {
 	HoldCard(ctx context.Context, cardID, reason string, at time.Time) error
 	// Cardholders calls fn for every person holding a signed card.
 	Cardholders(ctx context.Context, fn func(personID string) error) error
+	// ClaimRescreen records that the re-screening for the watch-list
+	// version set lists has started; false if it was already claimed.
+	ClaimRescreen(ctx context.Context, lists string, at time.Time) (bool, error)
+	// ReleaseRescreen removes the claim of a re-screening that failed, so
+	// that it is tried again.
+	ReleaseRescreen(ctx context.Context, lists string) error
 	// Duplicate-detection blocking keys.
 	PutPersonKeys(ctx context.Context, personID string, keys []string, photoHash *uint64) error
 	// AddPersonKeys inserts keys of fresh people in bulk: pairs of

@@ -140,7 +140,7 @@ func (s *Service) RunCheck(ctx context.Context, checkID string, _ int) (bool, er
 	}
 	prov, ok := s.providers[c.Type]
 	if !ok {
-		return false, s.finishCheck(ctx, c, attempt, nil, fmt.Errorf("no provider is configured for %s checks", c.Type))
+		return true, s.finishCheck(ctx, c, attempt, nil, fmt.Errorf("no provider is configured for %s checks", c.Type))
 	}
 	actx, cancel := context.WithTimeout(ctx, max(s.checkPolicy.Timeout, time.Second))
 	out, err := prov.Run(actx, p, c)
@@ -162,7 +162,7 @@ func (s *Service) RunCheck(ctx context.Context, checkID string, _ int) (bool, er
 				Outcome: "retry", Detail: truncate(err.Error(), 500)})
 		})
 		if attempt >= s.checkPolicy.MaxAttempts {
-			return false, s.finishCheck(wctx, c, attempt, nil, fmt.Errorf("gave up after %d attempts: %v", attempt, err))
+			return true, s.finishCheck(wctx, c, attempt, nil, fmt.Errorf("gave up after %d attempts: %v", attempt, err))
 		}
 		return false, err
 	}
@@ -466,8 +466,40 @@ func (s *Service) Adjudicate(ctx context.Context, a docketcard.Actor, checkID, d
 	return adj, err
 }
 
+// RescreenOnce runs Rescreen for the watch-list version set lists unless
+// a server sharing the database has already claimed it: each list update
+// re-screens the cardholders once, however many servers load it, and a
+// version first seen after a restart is not missed. A failed re-screening
+// gives up its claim so that the next attempt runs it again. ran reports
+// whether this call did the work.
+func (s *Service) RescreenOnce(ctx context.Context, a docketcard.Actor, lists string) (ran bool, n, hits int, err error) {
+	if err := a.Authorize(docketcard.PermCheckRun, ""); err != nil {
+		return false, 0, 0, err
+	}
+	if lists == "" {
+		return false, 0, 0, docketcard.Errorf(docketcard.EINVALID, "The watch-list versions are empty: load the lists before re-screening.")
+	}
+	if err := s.store.WithTx(ctx, func(tx docketcard.Tx) error {
+		ran, err = tx.ClaimRescreen(ctx, lists, s.now())
+		return err
+	}); err != nil || !ran {
+		return false, 0, 0, err
+	}
+	n, hits, err = s.Rescreen(ctx, a)
+	if err != nil {
+		rctx := context.WithoutCancel(ctx)
+		if rerr := s.store.WithTx(rctx, func(tx docketcard.Tx) error {
+			return tx.ReleaseRescreen(rctx, lists)
+		}); rerr != nil {
+			err = errors.Join(err, rerr)
+		}
+	}
+	return true, n, hits, err
+}
+
 // Rescreen is recurrent vetting: after a watch-list update it screens
-// every cardholder again, in this process. A new possible match revokes
+// every cardholder again (those of the actor's sites, for a site user),
+// in this process. A new possible match revokes
 // the person's clearance (no new card until an adjudicator clears it),
 // puts the check in the review queue and, if the policy says so, holds
 // (suspends) the person's cards. It returns people screened and hits.
@@ -482,6 +514,7 @@ func (s *Service) Rescreen(ctx context.Context, a docketcard.Actor) (int, int, e
 		return 0, 0, err
 	}
 	hits := 0
+	screened := 0
 	for _, id := range people {
 		var run *docketcard.CheckRun
 		err := s.store.WithTx(ctx, func(tx docketcard.Tx) error {
@@ -489,21 +522,28 @@ func (s *Service) Rescreen(ctx context.Context, a docketcard.Actor) (int, int, e
 			if err != nil {
 				return err
 			}
+			if a.Authorize(docketcard.PermCheckRun, p.SiteCode) != nil {
+				return nil // a site user re-screens only the people of their sites
+			}
 			run, err = s.newRun(ctx, tx, a, p, "recurrent", []docketcard.CheckType{docketcard.CheckWatchlist})
 			return err
 		})
 		if err != nil {
-			return len(people), hits, err
+			return screened, hits, err
 		}
+		if run == nil {
+			continue
+		}
+		screened++
 		if _, err := s.RunCheck(ctx, run.Checks[0].ID, 1); err != nil {
-			return len(people), hits, err
+			return screened, hits, err
 		}
 		var c *docketcard.Check
 		if err := s.store.ReadTx(ctx, func(tx docketcard.Tx) error {
 			c, err = tx.GetCheck(ctx, run.Checks[0].ID)
 			return err
 		}); err != nil {
-			return len(people), hits, err
+			return screened, hits, err
 		}
 		if c.State != docketcard.CheckPossibleMatch {
 			continue
@@ -532,10 +572,10 @@ func (s *Service) Rescreen(ctx context.Context, a docketcard.Actor) (int, int, e
 			return tx.AppendAudit(ctx, s.audit(a, docketcard.ActionFlag, "person", id, c.SiteCode, detail))
 		})
 		if err != nil {
-			return len(people), hits, err
+			return screened, hits, err
 		}
 	}
-	return len(people), hits, nil
+	return screened, hits, nil
 }
 
 // RenewExpiring starts a new check run for every cardholder whose

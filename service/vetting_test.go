@@ -82,3 +82,52 @@ func TestRecurrentVetting(t *testing.T) {
 		})
 	}
 }
+
+// TestRescreenOnce: each watch-list version set re-screens the cardholders
+// once, however many servers (calls) see it; a site user re-screens only
+// the cardholders of their sites.
+func TestRescreenOnce(t *testing.T) {
+	for _, d := range testdb.Dialects {
+		t.Run(d, func(t *testing.T) {
+			app := testapp.New(t, d)
+			ctx := context.Background()
+			app.Service.SetChecks(docketcard.DefaultCheckPolicy(), map[docketcard.CheckType]service.CheckProvider{
+				docketcard.CheckDocument:  checks.Document{Store: app.DB},
+				docketcard.CheckDuplicate: checks.Duplicate{Store: app.DB},
+				docketcard.CheckWatchlist: &listed{},
+			}, nil)
+			p := enrolWithPhoto(t, app, testapp.SamplePerson("A000000811", "HOU"))
+			if _, err := app.Service.IssueCard(ctx, app.Actor(docketcard.RoleEnrollmentOfficer), p.ID, "once-first"); err != nil {
+				t.Fatal(err)
+			}
+			sys := docketcard.SystemActor("vetting")
+			atlOnly := app.Actor(docketcard.RoleEnrollmentOfficer)
+			atlOnly.Sites = []string{"ATL"}
+			for _, tc := range []struct {
+				name     string
+				actor    docketcard.Actor
+				lists    string
+				wantRan  bool
+				wantN    int
+				wantCode string
+			}{
+				{name: "first server to see the lists", actor: sys, lists: "OFAC-SDN 2021-01-01 sha256:aaa", wantRan: true, wantN: 1},
+				{name: "second server, same lists", actor: sys, lists: "OFAC-SDN 2021-01-01 sha256:aaa", wantRan: false},
+				{name: "updated lists", actor: sys, lists: "OFAC-SDN 2021-02-01 sha256:bbb", wantRan: true, wantN: 1},
+				{name: "site user outside the holder's site", actor: atlOnly, lists: "OFAC-SDN 2021-03-01 sha256:ccc", wantRan: true, wantN: 0},
+				{name: "no lists loaded", actor: sys, lists: "", wantCode: docketcard.EINVALID},
+				{name: "field verifier may not", actor: app.Actor(docketcard.RoleFieldVerifier), lists: "OFAC-SDN 2021-04-01 sha256:ddd", wantCode: docketcard.EFORBIDDEN},
+			} {
+				t.Run(tc.name, func(t *testing.T) {
+					ran, n, hits, err := app.Service.RescreenOnce(ctx, tc.actor, tc.lists)
+					if got := docketcard.ErrorCode(err); (err != nil || tc.wantCode != "") && got != tc.wantCode {
+						t.Fatalf("error %v (code %q), want code %q", err, got, tc.wantCode)
+					}
+					if ran != tc.wantRan || n != tc.wantN || hits != 0 {
+						t.Fatalf("ran %v, screened %d, hits %d; want ran %v, screened %d, no hits", ran, n, hits, tc.wantRan, tc.wantN)
+					}
+				})
+			}
+		})
+	}
+}

@@ -306,6 +306,22 @@ func (t *tx) HoldCard(ctx context.Context, cardID, reason string, at time.Time) 
 	return translate("HoldCard", err)
 }
 
+// ClaimRescreen claims the re-screening for a watch-list version set.
+func (t *tx) ClaimRescreen(ctx context.Context, lists string, at time.Time) (bool, error) {
+	res, err := t.exec(ctx, `INSERT INTO rescreens (lists, claimed_at) VALUES (?, ?) ON CONFLICT (lists) DO NOTHING`, lists, ts(at))
+	if err != nil {
+		return false, translate("ClaimRescreen", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, translate("ClaimRescreen", err)
+}
+
+// ReleaseRescreen drops a claim so that the re-screening runs again.
+func (t *tx) ReleaseRescreen(ctx context.Context, lists string) error {
+	_, err := t.exec(ctx, `DELETE FROM rescreens WHERE lists = ?`, lists)
+	return translate("ReleaseRescreen", err)
+}
+
 // Cardholders lists people with a signed card.
 func (t *tx) Cardholders(ctx context.Context, fn func(personID string) error) error {
 	rows, err := t.query(ctx, `SELECT DISTINCT person_id FROM cards WHERE state = 'signed' ORDER BY person_id`)

@@ -75,22 +75,13 @@ func (m *Main) runServer(ctx context.Context, a *app.App, cfg config.Config) err
 	}
 	// Expired sessions are removed periodically by whichever server runs
 	// the sweep; the delete is idempotent, so several servers are harmless.
-	go func() {
-		t := time.NewTicker(10 * time.Minute)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				if n, err := a.Service.CleanupSessions(ctx); err != nil {
-					a.Log.Warn("session cleanup", "err", err)
-				} else if n > 0 {
-					a.Log.Info("session cleanup", "deleted", n)
-				}
-			}
+	go every(ctx, 10*time.Minute, nil, func() {
+		if n, err := a.Service.CleanupSessions(ctx); err != nil {
+			a.Log.Warn("session cleanup", "err", err)
+		} else if n > 0 {
+			a.Log.Info("session cleanup", "deleted", n)
 		}
-	}()
+	})
 	// A new signer or trust list is picked up without a restart: on
 	// SIGHUP, and within 30 seconds otherwise.
 	if a.Keys != nil {
@@ -98,46 +89,28 @@ func (m *Main) runServer(ctx context.Context, a *app.App, cfg config.Config) err
 		signal.Notify(hup, syscall.SIGHUP)
 		go func() {
 			defer signal.Stop(hup)
-			t := time.NewTicker(30 * time.Second)
-			defer t.Stop()
-			for {
-				select {
-				case <-ctx.Done():
-					return
-				case <-t.C:
-				case <-hup:
-				}
+			every(ctx, 30*time.Second, hup, func() {
 				if err := a.Keys.Reload(); err != nil {
 					a.Log.Error("key directory reload failed; the previous keys stay in use", "err", err)
 				}
-			}
+			})
 		}()
 	}
 	// Watch lists reload without downtime (a bad file keeps the last good
-	// list, reported stale at /api/v1/watchlists); a new version triggers
-	// recurrent vetting of every cardholder.
+	// list, reported stale at /api/v1/watchlists); each new version set
+	// triggers recurrent vetting of every cardholder once, on whichever
+	// server sharing the database claims it first.
 	if a.Watchlists != nil {
-		go func() {
-			t := time.NewTicker(5 * time.Minute)
-			defer t.Stop()
-			for {
-				select {
-				case <-ctx.Done():
-					return
-				case <-t.C:
-				}
-				before := versionKey(a.Watchlists.Status().Versions)
-				if err := a.Watchlists.Reload(cfg.WatchlistsDir); err != nil {
-					a.Log.Error("watch-list reload failed; the last good lists stay in service (stale)", "err", err)
-					continue
-				}
-				if versionKey(a.Watchlists.Status().Versions) == before {
-					continue
-				}
-				n, hits, err := a.Service.Rescreen(ctx, docketcard.SystemActor("recurrent-vetting"))
+		go every(ctx, 5*time.Minute, nil, func() {
+			if err := a.Watchlists.Reload(cfg.WatchlistsDir); err != nil {
+				a.Log.Error("watch-list reload failed; the last good lists stay in service (stale)", "err", err)
+				return
+			}
+			ran, n, hits, err := a.Service.RescreenOnce(ctx, docketcard.SystemActor("recurrent-vetting"), versionKey(a.Watchlists.Status().Versions))
+			if ran || err != nil {
 				a.Log.Info("recurrent vetting after a watch-list update", "cardholders", n, "new_possible_matches", hits, "err", err)
 			}
-		}()
+		})
 	}
 	select {
 	case err := <-errc:
@@ -157,6 +130,24 @@ func (m *Main) runServer(ctx context.Context, a *app.App, cfg config.Config) err
 	return nil
 }
 
+// every calls fn each period, and whenever wake (which may be nil)
+// delivers, until ctx ends.
+func every(ctx context.Context, period time.Duration, wake <-chan os.Signal, fn func()) {
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-wake:
+		}
+		fn()
+	}
+}
+
+// versionKey names a watch-list version set: the same files give the
+// same key on every server.
 func versionKey(vs []screening.ListVersion) string {
 	var b strings.Builder
 	for _, v := range vs {

@@ -1,0 +1,7 @@
+-- Recurrent vetting (PostgreSQL): one row per watch-list version set whose
+-- re-screening of every cardholder a server has claimed, so that servers
+-- sharing the database re-screen once per list update, not once each.
+CREATE TABLE rescreens (
+    lists      TEXT PRIMARY KEY,
+    claimed_at TIMESTAMPTZ NOT NULL
+);
