@@ -93,12 +93,13 @@ func (d Duplicate) Run(ctx context.Context, p *docketcard.Person, c *docketcard.
 		Findings []dedupe.Finding `json:"findings"`
 	}
 	var hits []found
-	best := 0.0
+	best, compared := 0.0, 0
 	err = d.Store.ReadTx(ctx, func(tx docketcard.Tx) error {
 		ids, err := tx.CandidatesByKeys(ctx, keys, p.ID, limit)
 		if err != nil {
 			return err
 		}
+		compared = len(ids)
 		people, hashes, err := tx.PeopleByID(ctx, ids)
 		if err != nil {
 			return err
@@ -117,7 +118,7 @@ func (d Duplicate) Run(ctx context.Context, p *docketcard.Person, c *docketcard.
 		return nil, fmt.Errorf("%w: %v", service.ErrRetry, err)
 	}
 	if len(hits) == 0 {
-		return evidence(docketcard.CheckClear, 0, map[string]any{"candidates_compared": len(keys)})
+		return evidence(docketcard.CheckClear, 0, map[string]any{"candidates_compared": compared})
 	}
 	return evidence(docketcard.CheckPossibleMatch, best, map[string]any{"possible_duplicates": hits})
 }

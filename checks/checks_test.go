@@ -66,6 +66,10 @@ func TestDocumentAndDuplicate(t *testing.T) {
 	if out, err = dup.Run(ctx, a, &docketcard.Check{}); err != nil || out.State != docketcard.CheckClear {
 		t.Fatalf("alone: %+v %v", out, err)
 	}
+	// It counts the candidate people compared, not the blocking keys.
+	if out.Evidence != `{"candidates_compared":0}` {
+		t.Fatalf("alone: evidence %s, want no candidates compared", out.Evidence)
+	}
 	// The same person enrolled again under another A-number, name spelled
 	// without accents and surnames swapped.
 	in := testapp.SamplePerson("A000000612", "HOU")

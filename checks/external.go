@@ -51,7 +51,10 @@ func classify(err error) error {
 
 // Outcome turns a provider result into a check outcome.
 func Outcome(res *provider.Result) (*service.CheckOutcome, error) {
-	ev, _ := json.Marshal(map[string]any{"provider_ref": res.ProviderRef, "evidence": res.Evidence, "detail": res.Detail})
+	ev, err := json.Marshal(map[string]any{"provider_ref": res.ProviderRef, "evidence": res.Evidence, "detail": res.Detail})
+	if err != nil {
+		return nil, fmt.Errorf("provider %s: the result's evidence is not valid JSON: %v", res.ProviderRef, err)
+	}
 	out := &service.CheckOutcome{ProviderRef: res.ProviderRef, Evidence: string(ev)}
 	switch res.Status {
 	case provider.StatusPending:

@@ -86,7 +86,8 @@ func Compare(a, b *docketcard.Person, aHash, bHash uint64) []Finding {
 		dist = Hamming(aHash, bHash)
 		photoNear = dist <= PhotoThreshold
 	}
-	photoNote := fmt.Sprintf("photos are also near-identical: perceptual hashes differ in %d of %d bits (threshold %d)", dist, hashBits, PhotoThreshold)
+	hashes := fmt.Sprintf("perceptual hashes differ in %d of %d bits (threshold %d)", dist, hashBits, PhotoThreshold)
+	photoNote := "photos are also near-identical: " + hashes
 
 	if a.ANumber != "" && a.ANumber == b.ANumber {
 		f := Finding{Kind: KindSameANumber, Score: 1, Explanation: []string{
@@ -110,7 +111,7 @@ func Compare(a, b *docketcard.Person, aHash, bHash uint64) []Finding {
 			Kind:  KindSimilarPhoto,
 			Score: photoScore(dist),
 			Explanation: []string{
-				fmt.Sprintf("photos are near-identical: perceptual hashes differ in %d of %d bits (threshold %d)", dist, hashBits, PhotoThreshold),
+				"photos are near-identical: " + hashes,
 				fmt.Sprintf("under a different identity: %s and %s", describe(a), describe(b)),
 			},
 		})

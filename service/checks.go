@@ -47,6 +47,12 @@ func (s *Service) CheckPolicy() docketcard.CheckPolicy { return s.checkPolicy }
 // StartChecks opens a check run for a person with every check the site
 // requires, and queues them. Reason: enrollment, expiry, recurrent, manual.
 func (s *Service) StartChecks(ctx context.Context, a docketcard.Actor, personID, reason string) (*docketcard.CheckRun, error) {
+	return s.startChecks(ctx, a, personID, reason, s.queue)
+}
+
+// startChecks opens the run and enqueues its checks on q (nil: the caller
+// runs them itself).
+func (s *Service) startChecks(ctx context.Context, a docketcard.Actor, personID, reason string, q CheckQueue) (*docketcard.CheckRun, error) {
 	if err := a.Authorize(docketcard.PermCheckRun, ""); err != nil {
 		return nil, err
 	}
@@ -62,9 +68,9 @@ func (s *Service) StartChecks(ctx context.Context, a docketcard.Actor, personID,
 		if run, err = s.newRun(ctx, tx, a, p, reason, s.checkPolicy.RequiredFor(p.SiteCode)); err != nil {
 			return err
 		}
-		if s.queue != nil {
+		if q != nil {
 			for _, c := range run.Checks {
-				if err := s.queue.Enqueue(ctx, tx, c.ID); err != nil {
+				if err := q.Enqueue(ctx, tx, c.ID); err != nil {
 					return err
 				}
 			}
@@ -270,14 +276,15 @@ func (s *Service) maybeGrantClearance(ctx context.Context, tx docketcard.Tx, run
 		fmt.Sprintf("person %s run %s expires %s", run.PersonID, run.ID, exp.Format(time.RFC3339))))
 }
 
+// asyncPollDelay is how often RunChecksNow asks again about a check
+// submitted to an asynchronous provider.
+const asyncPollDelay = 250 * time.Millisecond
+
 // RunChecksNow starts a run and performs every check in this process,
 // retrying transient failures with backoff (for the command line, the
 // demo and tests; the server uses the durable queue instead).
 func (s *Service) RunChecksNow(ctx context.Context, a docketcard.Actor, personID, reason string) (*docketcard.CheckRun, error) {
-	q := s.queue
-	s.queue = nil
-	run, err := s.StartChecks(ctx, a, personID, reason)
-	s.queue = q
+	run, err := s.startChecks(ctx, a, personID, reason, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -287,8 +294,10 @@ func (s *Service) RunChecksNow(ctx context.Context, a docketcard.Actor, personID
 			if err == nil && done {
 				break
 			}
+			delay := time.Duration(attempt*attempt) * 50 * time.Millisecond
 			if err == nil { // submitted to an asynchronous provider: poll
 				attempt--
+				delay = asyncPollDelay
 			}
 			if err != nil && !errors.Is(err, ErrRetry) {
 				return nil, err
@@ -299,7 +308,7 @@ func (s *Service) RunChecksNow(ctx context.Context, a docketcard.Actor, personID
 			select {
 			case <-ctx.Done():
 				return nil, ctx.Err()
-			case <-time.After(time.Duration(attempt*attempt) * 50 * time.Millisecond):
+			case <-time.After(delay):
 			}
 		}
 	}
@@ -536,7 +545,11 @@ func (s *Service) Rescreen(ctx context.Context, a docketcard.Actor) (int, int, e
 		}
 		screened++
 		if _, err := s.RunCheck(ctx, run.Checks[0].ID, 1); err != nil {
-			return screened, hits, err
+			// Close the check as an error rather than leave it pending
+			// with no job to finish it (RenewExpiring would skip the
+			// person); the next re-screen starts a fresh one.
+			wctx := context.WithoutCancel(ctx)
+			return screened, hits, errors.Join(err, s.finishCheck(wctx, run.Checks[0], 1, nil, fmt.Errorf("recurrent vetting stopped: %v", err)))
 		}
 		var c *docketcard.Check
 		if err := s.store.ReadTx(ctx, func(tx docketcard.Tx) error {
@@ -609,9 +622,9 @@ func (s *Service) RenewExpiring(ctx context.Context, window time.Duration) (int,
 	}); err != nil {
 		return 0, err
 	}
-	for _, id := range due {
+	for i, id := range due {
 		if _, err := s.StartChecks(ctx, systemWorker, id, "expiry"); err != nil {
-			return 0, err
+			return i, err
 		}
 	}
 	return len(due), nil
