@@ -33,6 +33,12 @@ const (
 	ActionAdjudicate     = "adjudicate"
 	ActionFlag           = "flag" // recurrent vetting hit
 	ActionScreen         = "screen"
+	ActionCardTransition = "card_transition" // detail: event, from → to, reason
+	ActionCardReplace    = "card_replace"
+	ActionHandover       = "card_handover"
+	ActionPrintBatch     = "print_batch"
+	ActionVerifyCard     = "verify_card" // an officer's verification disclosed a case summary
+	ActionStatusPublish  = "status_publish"
 )
 
 // AuditEntry is one record of the append-only, hash-chained audit trail.

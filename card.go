@@ -7,14 +7,22 @@ import (
 	"time"
 )
 
-// CardState is where a card is in its life. The states up to Signed
-// belong to issuance; the lifecycle after printing comes with the card
-// lifecycle feature.
+// CardState is where a card is in its life; see docs/CARD-LIFECYCLE.md
+// and the Transitions table in cardlife.go.
 type CardState string
 
 const (
-	CardPrepared CardState = "prepared" // payload built, stored and audited; not yet signed
-	CardSigned   CardState = "signed"   // signed; ready to print
+	CardPrepared  CardState = "prepared"  // payload built, stored and audited; not yet signed
+	CardApproved  CardState = "approved"  // signed; in its site's print queue
+	CardPrinted   CardState = "printed"   // printed on card stock, not yet handed over
+	CardIssued    CardState = "issued"    // handed over to the holder (handover record)
+	CardActive    CardState = "active"    // in use
+	CardSuspended CardState = "suspended" // temporarily not valid; reinstatement returns it to SuspendedFrom
+	CardRevoked   CardState = "revoked"   // terminal
+	// CardExpired is never stored: a card past its expiry date is
+	// expired whatever its recorded state (except revoked), computed on
+	// every read by EffectiveState, so no job has to remember to run.
+	CardExpired CardState = "expired"
 )
 
 // Card is one issued Secure Docket Card.
@@ -47,8 +55,24 @@ type Card struct {
 	// ClearanceID is the background-check clearance the card was approved
 	// on; the database refuses a card without a current one.
 	ClearanceID string `json:"clearance_id"`
-	// Held is set when the card is suspended pending review.
-	Held bool `json:"held"`
+	// Lifecycle (docs/CARD-LIFECYCLE.md). State is the recorded state;
+	// EffectiveState adds expiry by date and is filled on every read.
+	EffectiveState CardState  `json:"effective_state"`
+	StateReason    CardReason `json:"state_reason,omitempty"`
+	StateChangedAt *time.Time `json:"state_changed_at,omitempty"`
+	SuspendedFrom  CardState  `json:"suspended_from,omitempty"`
+	// Replaces is the card this one replaces; activating this card
+	// revokes that one in the same transaction.
+	Replaces string `json:"replaces,omitempty"`
+}
+
+// StateAt returns the card's state at now: its recorded state, or
+// expired once now has reached ExpiresAt (a revoked card stays revoked).
+func (c *Card) StateAt(now time.Time) CardState {
+	if c.State != CardRevoked && c.State != CardPrepared && !now.Before(c.ExpiresAt) {
+		return CardExpired
+	}
+	return c.State
 }
 
 // CardNumberLen is the length of a card number: it fills the 9-character

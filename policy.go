@@ -25,6 +25,10 @@ const (
 	PermCheckRun      Permission = "check.run"
 	PermCheckRead     Permission = "check.read"
 	PermAdjudicate    Permission = "check.adjudicate"
+	PermCardManage    Permission = "card.manage" // suspend, reinstate, revoke, replace, hand over
+	PermCardPrint     Permission = "card.print"  // print queue, batches, printed/spoiled
+	PermCardVerify    Permission = "card.verify" // online verification (disclosure by role)
+	PermStatusPublish Permission = "status.publish"
 )
 
 // Policy maps each permission to the roles that hold it.
@@ -53,6 +57,10 @@ var Policy = map[Permission][]Role{
 	PermCheckRun:      {RoleEnrollmentOfficer, RoleAdjudicator},
 	PermCheckRead:     {RoleEnrollmentOfficer, RoleAdjudicator},
 	PermAdjudicate:    {RoleAdjudicator},
+	PermCardManage:    {RoleEnrollmentOfficer},
+	PermCardPrint:     {RolePrintOperator},
+	PermCardVerify:    {RoleFieldVerifier, RoleEnrollmentOfficer, RoleRelyingParty},
+	PermStatusPublish: {RoleProgramManager},
 }
 
 // SiteScoped lists the permissions that apply only to records of the
@@ -61,6 +69,7 @@ var SiteScoped = map[Permission]bool{
 	PermPersonRead: true, PermPersonWrite: true, PermPersonImport: true,
 	PermCaseRead: true, PermCaseWrite: true, PermDocumentRead: true, PermDocumentWrite: true,
 	PermCardIssue: true, PermCardRead: true, PermCheckRun: true, PermCheckRead: true, PermAdjudicate: true,
+	PermCardManage: true, PermCardPrint: true,
 }
 
 // Can reports whether the actor holds permission p through any role.

@@ -95,7 +95,47 @@ type Tx interface {
 	ListCards(ctx context.Context, personID string) ([]*Card, error)
 	SignCard(ctx context.Context, c *Card) error // prepared → signed, optimistic on c.Version
 	StatusIndexUsed(ctx context.Context, idx int) (bool, error)
+	// CardStatuses calls fn with the status-list index and recorded state
+	// of every signed card.
 	CardStatuses(ctx context.Context, fn func(idx int, state CardState) error) error
+
+	// Card lifecycle. TransitionCard applies a planned change in one
+	// statement guarded by the card's version and state (ECONFLICT when
+	// either moved), records it in the card's history and, when the
+	// card's status-list value changes, bumps the status change counter.
+	TransitionCard(ctx context.Context, ch *CardChange) error
+	CardHistory(ctx context.Context, cardID string) ([]*CardHistoryEntry, error)
+	// CardsOf returns the cards of a person in the given recorded states.
+	CardsOf(ctx context.Context, personID string, states ...CardState) ([]*Card, error)
+	SetReplaces(ctx context.Context, cardID, replaces string) error
+	CreateHandover(ctx context.Context, h *Handover) error
+	GetHandover(ctx context.Context, cardID string) (*Handover, error)
+	SetPortalPIN(ctx context.Context, personID, hash, setBy string, at time.Time) error
+
+	// Printing.
+	// PrintQueue lists approved cards of a site not yet in a batch, oldest first.
+	PrintQueue(ctx context.Context, site string, limit int) ([]*Card, error)
+	CreatePrintBatch(ctx context.Context, b *PrintBatch) error
+	GetPrintBatch(ctx context.Context, id string) (*PrintBatch, error)
+	ListPrintBatches(ctx context.Context, sites []string, limit int) ([]*PrintBatch, error)
+	// SetPrintOutcome records a pending card's outcome; ECONFLICT if it
+	// already has one.
+	SetPrintOutcome(ctx context.Context, batchID, cardID, outcome, reprint string, at time.Time) error
+	// SetPrintReprint records the card that replaces a spoiled one.
+	SetPrintReprint(ctx context.Context, batchID, cardID, reprint string) error
+
+	// Status publication.
+	StatusChangeSeq(ctx context.Context) (int64, error)
+	// AcquireLease takes or renews the named lease for holder until
+	// now+ttl; false if another holder's lease has not expired.
+	AcquireLease(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error)
+	ReleaseLease(ctx context.Context, name, holder string) error
+	PublishStatusList(ctx context.Context, p *StatusPublication) error
+	LatestStatusList(ctx context.Context) (*StatusPublication, error)
+
+	// Encounters (verifications).
+	CreateEncounters(ctx context.Context, es ...*Encounter) error
+	ListEncounters(ctx context.Context, personID string, limit int) ([]*Encounter, error)
 
 	// Background checks, adjudication, clearances.
 	CreateCheckRun(ctx context.Context, run *CheckRun) error // with run.Checks
@@ -119,7 +159,6 @@ type Tx interface {
 	// not revoked and not expired at now, or ENOTFOUND.
 	CurrentClearance(ctx context.Context, personID string, now time.Time) (*Clearance, error)
 	RevokeClearances(ctx context.Context, personID, reason string, at time.Time) (int64, error)
-	HoldCard(ctx context.Context, cardID, reason string, at time.Time) error
 	// Cardholders calls fn for every person holding a signed card.
 	Cardholders(ctx context.Context, fn func(personID string) error) error
 	// ClaimRescreen records that the re-screening for the watch-list

@@ -19,11 +19,15 @@ const (
 	RoleFOIAOfficer       Role = "foia_officer"
 	RoleAuditor           Role = "auditor"
 	RoleAdmin             Role = "admin"
+	// RoleRelyingParty is a verifier outside DHS (a court clerk, a
+	// local agency): sees only whether a card is valid, the name and
+	// the photo.
+	RoleRelyingParty Role = "relying_party"
 )
 
 // Roles lists every role, in the order they are shown.
 var Roles = []Role{RoleEnrollmentOfficer, RoleAdjudicator, RolePrintOperator, RoleFieldVerifier,
-	RoleProgramManager, RoleFOIAOfficer, RoleAuditor, RoleAdmin}
+	RoleProgramManager, RoleFOIAOfficer, RoleAuditor, RoleAdmin, RoleRelyingParty}
 
 // ParseRole validates a role name.
 func ParseRole(s string) (Role, error) { return oneOf("role", s, Roles) }
@@ -35,6 +39,9 @@ type User struct {
 	DisplayName string     `json:"display_name"`
 	Roles       []Role     `json:"roles"`
 	Sites       []string   `json:"sites"` // site codes served
+	// Agency is the organisation the user works for; recorded in every
+	// encounter. Required for relying parties (outside DHS).
+	Agency   string `json:"agency"`
 	Disabled    bool       `json:"disabled"`
 	LockedUntil *time.Time `json:"locked_until,omitempty"`
 	Version     int        `json:"version"`
@@ -48,6 +55,7 @@ type UserInput struct {
 	DisplayName string   `json:"display_name"`
 	Roles       []string `json:"roles"`
 	Sites       []string `json:"sites"`
+	Agency      string   `json:"agency"`
 	Password    string   `json:"password"`
 }
 
@@ -82,6 +90,8 @@ func (in UserInput) Validate() (*User, error) {
 		v.Add("display_name", "is required and at most 100 characters")
 	}
 	u.Roles, u.Sites = parseRolesSites(&v, in.Roles, in.Sites)
+	u.Agency = strings.TrimSpace(in.Agency)
+	checkAgency(&v, u)
 	v.Check("password", ValidatePassword(in.Password, u.Username))
 	return u, v.Err("user")
 }
@@ -118,7 +128,23 @@ type UserPatch struct {
 	Roles       *[]string `json:"roles"`
 	Sites       *[]string `json:"sites"`
 	Disabled    *bool     `json:"disabled"`
+	Agency      *string   `json:"agency"`
 	Unlock      bool      `json:"unlock"`
+}
+
+// checkAgency: a relying party must name its agency; DHS staff default
+// to DHS.
+func checkAgency(v *Validation, u *User) {
+	if utf8.RuneCountInString(u.Agency) > 100 || strings.ContainsFunc(u.Agency, func(r rune) bool { return r < 0x20 }) {
+		v.Add("agency", "must be at most 100 characters, no control characters")
+	}
+	if u.Agency == "" {
+		if slices.Contains(u.Roles, RoleRelyingParty) {
+			v.Add("agency", "is required for a relying party (the organisation outside DHS the user works for)")
+		} else {
+			u.Agency = "DHS"
+		}
+	}
 }
 
 // Apply validates the patch and applies it to a copy of u.
@@ -142,6 +168,10 @@ func (p UserPatch) Apply(u User) (*User, error) {
 		sites = *p.Sites
 	}
 	u.Roles, u.Sites = parseRolesSites(&v, roles, sites)
+	if p.Agency != nil {
+		u.Agency = strings.TrimSpace(*p.Agency)
+	}
+	checkAgency(&v, &u)
 	if p.Disabled != nil {
 		u.Disabled = *p.Disabled
 	}
@@ -168,6 +198,8 @@ type Actor struct {
 	// for their role) for reading a person's record.
 	RequestID string
 	Purpose   string
+	// Agency is the user's organisation (recorded in encounters).
+	Agency string
 }
 
 // SystemActor is the actor for command-line maintenance run by an operator

@@ -47,7 +47,7 @@ func (s *Service) Login(ctx context.Context, username, password, requestID strin
 	} else if err != nil {
 		return nil, err
 	}
-	actor := docketcard.Actor{UserID: u.ID, Username: u.Username, Roles: u.Roles, Sites: u.Sites, RequestID: requestID, Via: "session"}
+	actor := docketcard.Actor{UserID: u.ID, Username: u.Username, Roles: u.Roles, Sites: u.Sites, Agency: u.Agency, RequestID: requestID, Via: "session"}
 	if u.LockedUntil != nil && now.Before(*u.LockedUntil) {
 		_ = s.store.WithTx(ctx, func(tx docketcard.Tx) error {
 			return tx.AppendAudit(ctx, s.audit(actor, docketcard.ActionLoginFailed, "user", u.ID, "", "account locked"))
@@ -127,7 +127,7 @@ func (s *Service) AuthenticateSession(ctx context.Context, secret string) (docke
 	if !s.now().Before(sess.ExpiresAt) || u.Disabled {
 		return docketcard.Actor{}, "", docketcard.Errorf(docketcard.EUNAUTHORIZED, "Your session has ended; sign in again.")
 	}
-	return docketcard.Actor{UserID: u.ID, Username: u.Username, Roles: u.Roles, Sites: u.Sites, Via: "session"}, sess.CSRFToken, nil
+	return docketcard.Actor{UserID: u.ID, Username: u.Username, Roles: u.Roles, Sites: u.Sites, Agency: u.Agency, Via: "session"}, sess.CSRFToken, nil
 }
 
 // AuthenticateToken returns the actor of a valid API token.
@@ -159,7 +159,7 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string) (docketc
 	if tok.LastUsedAt == nil || now.Sub(*tok.LastUsedAt) > time.Minute {
 		_ = s.store.WithTx(ctx, func(tx docketcard.Tx) error { return tx.TouchToken(ctx, tok.ID, now) })
 	}
-	return docketcard.Actor{UserID: u.ID, Username: u.Username, Roles: u.Roles, Sites: u.Sites, Via: "token", TokenID: tok.ID}, nil
+	return docketcard.Actor{UserID: u.ID, Username: u.Username, Roles: u.Roles, Sites: u.Sites, Agency: u.Agency, Via: "token", TokenID: tok.ID}, nil
 }
 
 // CreatedToken is a new API token; Secret is shown once and never stored.

@@ -68,7 +68,29 @@ func (s *Service) CardPolicy() CardPolicy { return s.cardPolicy }
 // card is returned as it is; a prepared one is signed from its stored
 // bytes. The request key is the client's Idempotency-Key.
 func (s *Service) IssueCard(ctx context.Context, a docketcard.Actor, personID, requestKey string) (*docketcard.Card, error) {
-	if err := a.Authorize(docketcard.PermCardIssue, ""); err != nil {
+	return s.eff1(s.issue(ctx, a, docketcard.PermCardIssue, personID, requestKey, ""))
+}
+
+// eff fills in the effective state (expiry by date) of cards returned to
+// callers.
+func (s *Service) eff(cs ...*docketcard.Card) {
+	now := s.now()
+	for _, c := range cs {
+		if c != nil {
+			c.EffectiveState = c.StateAt(now)
+		}
+	}
+}
+
+func (s *Service) eff1(c *docketcard.Card, err error) (*docketcard.Card, error) {
+	s.eff(c)
+	return c, err
+}
+
+// issue issues a card (replacing the card replaces, if set) for an actor
+// holding perm: card.issue, or card.print for the reprint of a spoiled card.
+func (s *Service) issue(ctx context.Context, a docketcard.Actor, perm docketcard.Permission, personID, requestKey, replaces string) (*docketcard.Card, error) {
+	if err := a.Authorize(perm, ""); err != nil {
 		return nil, err
 	}
 	if err := docketcard.ValidateIdempotencyKey(requestKey); err != nil {
@@ -89,24 +111,24 @@ func (s *Service) IssueCard(ctx context.Context, a docketcard.Actor, personID, r
 			return docketcard.Errorf(docketcard.ECONFLICT, "This Idempotency-Key was already used for another person's card.")
 		}
 		existing = c
-		return a.Authorize(docketcard.PermCardIssue, c.SiteCode)
+		return a.Authorize(perm, c.SiteCode)
 	})
 	if err != nil {
 		return nil, err
 	}
 	card := existing
 	if card == nil {
-		if card, err = s.prepareCard(ctx, a, personID, requestKey); err != nil {
+		if card, err = s.prepareCard(ctx, a, perm, personID, requestKey, replaces); err != nil {
 			return nil, err
 		}
 	}
-	if card.State == docketcard.CardSigned {
+	if card.State != docketcard.CardPrepared {
 		return card, nil
 	}
 	return s.signCard(ctx, a, card)
 }
 
-func (s *Service) prepareCard(ctx context.Context, a docketcard.Actor, personID, requestKey string) (*docketcard.Card, error) {
+func (s *Service) prepareCard(ctx context.Context, a docketcard.Actor, perm docketcard.Permission, personID, requestKey, replaces string) (*docketcard.Card, error) {
 	var p *docketcard.Person
 	var site *docketcard.Site
 	if err := s.store.ReadTx(ctx, func(tx docketcard.Tx) error {
@@ -114,7 +136,7 @@ func (s *Service) prepareCard(ctx context.Context, a docketcard.Actor, personID,
 		if p, err = tx.GetPerson(ctx, personID); err != nil {
 			return err
 		}
-		if err := a.Authorize(docketcard.PermCardIssue, p.SiteCode); err != nil {
+		if err := a.Authorize(perm, p.SiteCode); err != nil {
 			return err
 		}
 		site, err = tx.GetSite(ctx, p.SiteCode)
@@ -154,7 +176,7 @@ func (s *Service) prepareCard(ctx context.Context, a docketcard.Actor, personID,
 	card := &docketcard.Card{
 		ID: s.newID(), PersonID: p.ID, SiteCode: p.SiteCode, State: docketcard.CardPrepared, StatusURI: pol.StatusListURI,
 		IssuedAt: now, NotBefore: now, ExpiresAt: now.Add(pol.Validity), KeyID: hex.EncodeToString(key.KeyID()),
-		RequestKey: requestKey, CreatedAt: s.now(), UpdatedAt: s.now(), ClearanceID: clearance.ID,
+		RequestKey: requestKey, CreatedAt: s.now(), UpdatedAt: s.now(), ClearanceID: clearance.ID, Replaces: replaces,
 	}
 	// Card number and status index: random, retried on the rare collision.
 	for attempt := 0; ; attempt++ {
@@ -192,8 +214,11 @@ func (s *Service) prepareCard(ctx context.Context, a docketcard.Actor, personID,
 			if err := tx.CreateCard(ctx, card); err != nil {
 				return err
 			}
-			return tx.AppendAudit(ctx, s.audit(a, docketcard.ActionCardPrepare, "card", card.ID, card.SiteCode,
-				fmt.Sprintf("person %s clearance %s claims sha256=%s kid=%s", p.ID, clearance.ID, card.ClaimsHash, card.KeyID)))
+			detail := fmt.Sprintf("person %s clearance %s claims sha256=%s kid=%s", p.ID, clearance.ID, card.ClaimsHash, card.KeyID)
+			if replaces != "" {
+				detail += " replaces " + replaces
+			}
+			return tx.AppendAudit(ctx, s.audit(a, docketcard.ActionCardPrepare, "card", card.ID, card.SiteCode, detail))
 		})
 		if err == nil {
 			return card, nil
@@ -335,6 +360,7 @@ func (s *Service) GetCard(ctx context.Context, a docketcard.Actor, id string) (*
 	if err := s.auditRead(ctx, s.audit(a, docketcard.ActionRead, "card", c.ID, c.SiteCode, "card record")); err != nil {
 		return nil, err
 	}
+	s.eff(c)
 	return c, nil
 }
 
@@ -362,6 +388,7 @@ func (s *Service) ListCards(ctx context.Context, a docketcard.Actor, personID st
 	if err := s.auditRead(ctx, s.audit(a, docketcard.ActionList, "card", personID, site, "cards of person")); err != nil {
 		return nil, err
 	}
+	s.eff(out...)
 	return out, nil
 }
 
@@ -376,7 +403,11 @@ type CardPrint struct {
 // CardForPrint loads a signed card with its person, site and photo, for
 // rendering. Audited as a read of the person's record.
 func (s *Service) CardForPrint(ctx context.Context, a docketcard.Actor, id string) (*CardPrint, error) {
-	if err := a.Authorize(docketcard.PermCardRead, ""); err != nil {
+	return s.cardForPrint(ctx, a, docketcard.PermCardRead, id)
+}
+
+func (s *Service) cardForPrint(ctx context.Context, a docketcard.Actor, perm docketcard.Permission, id string) (*CardPrint, error) {
+	if err := a.Authorize(perm, ""); err != nil {
 		return nil, err
 	}
 	out := &CardPrint{}
@@ -385,7 +416,7 @@ func (s *Service) CardForPrint(ctx context.Context, a docketcard.Actor, id strin
 		if out.Card, err = tx.GetCard(ctx, id); err != nil {
 			return err
 		}
-		if err := a.Authorize(docketcard.PermCardRead, out.Card.SiteCode); err != nil {
+		if err := a.Authorize(perm, out.Card.SiteCode); err != nil {
 			return err
 		}
 		if out.Person, err = tx.GetPerson(ctx, out.Card.PersonID); err != nil {
@@ -397,7 +428,7 @@ func (s *Service) CardForPrint(ctx context.Context, a docketcard.Actor, id strin
 	if err != nil {
 		return nil, err
 	}
-	if out.Card.State != docketcard.CardSigned {
+	if out.Card.State == docketcard.CardPrepared {
 		return nil, docketcard.Errorf(docketcard.ECONFLICT, "Card %s is not signed yet; retry the issuance.", out.Card.CardNumber)
 	}
 	if out.Person.Photo == nil {

@@ -569,15 +569,18 @@ func (s *Service) Rescreen(ctx context.Context, a docketcard.Actor) (int, int, e
 			}
 			detail := "recurrent vetting hit; review required"
 			if s.checkPolicy.SuspendOnHit {
-				cards, err := tx.ListCards(ctx, id)
+				cards, err := tx.CardsOf(ctx, id, docketcard.CardApproved, docketcard.CardPrinted, docketcard.CardIssued, docketcard.CardActive)
 				if err != nil {
 					return err
 				}
 				for _, card := range cards {
-					if card.State == docketcard.CardSigned {
-						if err := tx.HoldCard(ctx, card.ID, "recurrent vetting: possible match", now); err != nil {
-							return err
-						}
+					if card.StateAt(now) == docketcard.CardExpired {
+						continue
+					}
+					req := docketcard.TransitionRequest{Event: docketcard.EventSuspend, Reason: docketcard.ReasonVettingHit,
+						Note: "recurrent vetting: possible match"}
+					if _, err := s.applyTransition(ctx, tx, a, card, &req); err != nil {
+						return err
 					}
 				}
 				detail += "; cards suspended"

@@ -22,6 +22,7 @@ type groupAudit struct {
 
 type pendingAudit struct {
 	e    *docketcard.AuditEntry
+	enc  *docketcard.Encounter // a verification's encounter record, written with its audit entry
 	done chan error
 }
 
@@ -30,7 +31,12 @@ const maxAuditBatch = 512
 
 // Append makes e durable, returning once its batch has committed.
 func (g *groupAudit) Append(ctx context.Context, e *docketcard.AuditEntry) error {
-	p := &pendingAudit{e: e, done: make(chan error, 1)}
+	return g.AppendWith(ctx, e, nil)
+}
+
+// AppendWith makes e and, if not nil, the encounter enc durable together.
+func (g *groupAudit) AppendWith(ctx context.Context, e *docketcard.AuditEntry, enc *docketcard.Encounter) error {
+	p := &pendingAudit{e: e, enc: enc, done: make(chan error, 1)}
 	g.mu.Lock()
 	g.pending = append(g.pending, p)
 	if g.flushing {
@@ -51,13 +57,20 @@ func (g *groupAudit) Append(ctx context.Context, e *docketcard.AuditEntry) error
 		g.pending = g.pending[n:]
 		g.mu.Unlock()
 		es := make([]*docketcard.AuditEntry, len(batch))
+		var encs []*docketcard.Encounter
 		for i, b := range batch {
 			es[i] = b.e
+			if b.enc != nil {
+				encs = append(encs, b.enc)
+			}
 		}
 		// The batch belongs to many requests: one caller's cancellation
 		// must not abort the others' audit entries.
 		bctx := context.WithoutCancel(ctx)
 		err := g.store.WithTx(bctx, func(tx docketcard.Tx) error {
+			if err := tx.CreateEncounters(bctx, encs...); err != nil {
+				return err
+			}
 			return tx.AppendAudit(bctx, es...)
 		})
 		for _, b := range batch {

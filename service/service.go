@@ -52,9 +52,12 @@ type Service struct {
 	newID func() string
 	dummy string // a password hash to verify against for unknown users
 	reads *groupAudit
+	// instance names this process as a holder of database leases.
+	instance string
 
 	signers    Signers
 	cardPolicy CardPolicy
+	trust      TrustSource
 
 	checkPolicy docketcard.CheckPolicy
 	providers   map[docketcard.CheckType]CheckProvider
@@ -70,7 +73,7 @@ func New(store docketcard.Store, blobs docketcard.BlobStore, clock docketcard.Cl
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Service{store: store, blobs: blobs, clock: clock, cfg: cfg, log: log, newID: NewID, reads: &groupAudit{store: store}, cardPolicy: DefaultCardPolicy(),
-		checkPolicy: docketcard.DefaultCheckPolicy()}
+		checkPolicy: docketcard.DefaultCheckPolicy(), instance: NewID()}
 	s.dummy, _ = HashPassword("not-a-real-password-for-timing", cfg.Password)
 	return s
 }

@@ -8,21 +8,18 @@ import (
 	"github.com/docketcard/docketcard/statuslist"
 )
 
-// StatusListTTL is how often online verifiers should refresh the list.
-const StatusListTTL = 5 * time.Minute
+// StatusListTTL is how often online verifiers should refresh the list
+// (the token's ttl claim): a revocation reaches them within a minute.
+const StatusListTTL = time.Minute
 
 // StatusListLifetime is how long a signed list stays acceptable to an
 // offline verifier (its exp): long enough to work a week without a
 // connection, short enough that a replayed old list is refused.
 const StatusListLifetime = 7 * 24 * time.Hour
 
-// cardStatus maps a card state to its status-list value: a card held
-// pending review (recurrent vetting) is suspended.
+// cardStatus maps a recorded card state to its status-list value.
 func cardStatus(st docketcard.CardState) statuslist.Status {
-	if st == "held" {
-		return statuslist.Suspended
-	}
-	return statuslist.Valid
+	return statuslist.Status(docketcard.StatusValue(st))
 }
 
 // StatusList builds and signs the status list of every card, as an IETF

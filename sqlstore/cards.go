@@ -11,16 +11,25 @@ import (
 const cardCols = `id, card_number, person_id, site_code, request_key, state, status_index, status_uri, issued_at,
 	not_before, expires_at, key_id, claims, claims_sha256, signed, qr_text, mrz, version, created_at, updated_at, clearance_id`
 
-const cardSelect = `SELECT ` + cardCols + `, EXISTS (SELECT 1 FROM card_holds h WHERE h.card_id = cards.id) FROM cards`
+// cardSelect reads the recorded state as one value: the issuance stage
+// while the card is prepared, its lifecycle once signed.
+const cardSelect = `SELECT ` + cardCols + `, lifecycle, suspended_from, state_reason, state_changed_at, replaces FROM cards`
 
 func scanCard(sc interface{ Scan(...any) error }) (*docketcard.Card, error) {
 	var c docketcard.Card
-	var qr, clearance sql.NullString
-	if err := sc.Scan(&c.ID, &c.CardNumber, &c.PersonID, &c.SiteCode, &c.RequestKey, &c.State, &c.StatusIndex, &c.StatusURI,
+	var qr, clearance, from, reason, replaces sql.NullString
+	var changed sql.NullTime
+	var stage string
+	if err := sc.Scan(&c.ID, &c.CardNumber, &c.PersonID, &c.SiteCode, &c.RequestKey, &stage, &c.StatusIndex, &c.StatusURI,
 		&c.IssuedAt, &c.NotBefore, &c.ExpiresAt, &c.KeyID, &c.Claims, &c.ClaimsHash, &c.Signed, &qr, &c.MRZ, &c.Version,
-		&c.CreatedAt, &c.UpdatedAt, &clearance, &c.Held); err != nil {
+		&c.CreatedAt, &c.UpdatedAt, &clearance, &c.State, &from, &reason, &changed, &replaces); err != nil {
 		return nil, err
 	}
+	if stage == string(docketcard.CardPrepared) {
+		c.State = docketcard.CardPrepared
+	}
+	c.SuspendedFrom, c.StateReason, c.Replaces = docketcard.CardState(from.String), docketcard.CardReason(reason.String), replaces.String
+	c.StateChangedAt = fromNullTS(changed)
 	c.QRText, c.ClearanceID = qr.String, clearance.String
 	c.IssuedAt, c.NotBefore, c.ExpiresAt = c.IssuedAt.UTC(), c.NotBefore.UTC(), c.ExpiresAt.UTC()
 	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
@@ -40,13 +49,20 @@ func (t *tx) CreateCard(ctx context.Context, c *docketcard.Card) error {
 	if c.QRText != "" {
 		qr = c.QRText
 	}
-	var clearance any
+	var clearance, replaces any
 	if c.ClearanceID != "" {
 		clearance = c.ClearanceID
 	}
-	_, err := t.exec(ctx, `INSERT INTO cards (`+cardCols+`) VALUES (`+placeholders(21)+`)`,
-		c.ID, c.CardNumber, c.PersonID, c.SiteCode, c.RequestKey, string(c.State), c.StatusIndex, c.StatusURI, c.IssuedAt,
-		c.NotBefore, c.ExpiresAt, c.KeyID, c.Claims, c.ClaimsHash, signed, qr, c.MRZ, c.Version, c.CreatedAt, c.UpdatedAt, clearance)
+	if c.Replaces != "" {
+		replaces = c.Replaces
+	}
+	stage := "signed"
+	if c.State == docketcard.CardPrepared {
+		stage = "prepared"
+	}
+	_, err := t.exec(ctx, `INSERT INTO cards (`+cardCols+`, replaces) VALUES (`+placeholders(22)+`)`,
+		c.ID, c.CardNumber, c.PersonID, c.SiteCode, c.RequestKey, stage, c.StatusIndex, c.StatusURI, c.IssuedAt,
+		c.NotBefore, c.ExpiresAt, c.KeyID, c.Claims, c.ClaimsHash, signed, qr, c.MRZ, c.Version, c.CreatedAt, c.UpdatedAt, clearance, replaces)
 	if err != nil && strings.Contains(err.Error(), "issuance gate") {
 		return docketcard.Errorf(docketcard.EFORBIDDEN, "Issuance gate: a card needs a current background-check clearance of the same person.")
 	}
@@ -107,8 +123,9 @@ func (t *tx) SignCard(ctx context.Context, c *docketcard.Card) error {
 		return err
 	}
 	c.Version++
-	c.State = docketcard.CardSigned
-	return nil
+	c.State = docketcard.CardApproved
+	// A new index leaves the list's zeros (an approved card is not yet valid).
+	return t.bumpStatus(ctx)
 }
 
 // StatusIndexUsed reports whether a status-list index is taken.
@@ -118,11 +135,11 @@ func (t *tx) StatusIndexUsed(ctx context.Context, idx int) (bool, error) {
 	return n > 0, translate("StatusIndexUsed", err)
 }
 
-// CardStatuses returns the status-list index of every signed card, for
+// CardStatuses returns the status-list index and lifecycle state of every
+// signed card that is not active (active cards are the list's zeros), for
 // building the status list.
 func (t *tx) CardStatuses(ctx context.Context, fn func(idx int, state docketcard.CardState) error) error {
-	rows, err := t.query(ctx, `SELECT status_index, CASE WHEN EXISTS (SELECT 1 FROM card_holds h WHERE h.card_id = cards.id)
-		THEN 'held' ELSE state END FROM cards ORDER BY status_index`)
+	rows, err := t.query(ctx, `SELECT status_index, lifecycle FROM cards WHERE state = 'signed' AND lifecycle <> 'active'`)
 	if err != nil {
 		return translate("CardStatuses", err)
 	}

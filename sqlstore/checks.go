@@ -300,12 +300,6 @@ func (t *tx) RevokeClearances(ctx context.Context, personID, reason string, at t
 	return res.RowsAffected()
 }
 
-// HoldCard suspends a card pending review (idempotent).
-func (t *tx) HoldCard(ctx context.Context, cardID, reason string, at time.Time) error {
-	_, err := t.exec(ctx, `INSERT INTO card_holds (card_id, reason, created_at) VALUES (?, ?, ?) ON CONFLICT (card_id) DO NOTHING`, cardID, reason, ts(at))
-	return translate("HoldCard", err)
-}
-
 // ClaimRescreen claims the re-screening for a watch-list version set.
 func (t *tx) ClaimRescreen(ctx context.Context, lists string, at time.Time) (bool, error) {
 	res, err := t.exec(ctx, `INSERT INTO rescreens (lists, claimed_at) VALUES (?, ?) ON CONFLICT (lists) DO NOTHING`, lists, ts(at))
@@ -322,9 +316,9 @@ func (t *tx) ReleaseRescreen(ctx context.Context, lists string) error {
 	return translate("ReleaseRescreen", err)
 }
 
-// Cardholders lists people with a signed card.
+// Cardholders lists people with a signed card that is not revoked.
 func (t *tx) Cardholders(ctx context.Context, fn func(personID string) error) error {
-	rows, err := t.query(ctx, `SELECT DISTINCT person_id FROM cards WHERE state = 'signed' ORDER BY person_id`)
+	rows, err := t.query(ctx, `SELECT DISTINCT person_id FROM cards WHERE state = 'signed' AND lifecycle <> 'revoked' ORDER BY person_id`)
 	if err != nil {
 		return translate("Cardholders", err)
 	}

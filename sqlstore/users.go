@@ -8,7 +8,7 @@ import (
 	"github.com/docketcard/docketcard"
 )
 
-const userCols = `id, username, display_name, disabled, locked_until, version, created_at, updated_at`
+const userCols = `id, username, display_name, agency, disabled, locked_until, version, created_at, updated_at`
 
 func (t *tx) scanUsers(ctx context.Context, where string, args ...any) ([]*docketcard.User, error) {
 	rows, err := t.query(ctx, `SELECT `+userCols+` FROM users `+where, args...)
@@ -21,7 +21,7 @@ func (t *tx) scanUsers(ctx context.Context, where string, args ...any) ([]*docke
 	for rows.Next() {
 		var u docketcard.User
 		var locked sql.NullTime
-		if err := rows.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Disabled, &locked, &u.Version, &u.CreatedAt, &u.UpdatedAt); err != nil {
+		if err := rows.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Agency, &u.Disabled, &locked, &u.Version, &u.CreatedAt, &u.UpdatedAt); err != nil {
 			return nil, translate("users", err)
 		}
 		u.LockedUntil = fromNullTS(locked)
@@ -110,9 +110,9 @@ func (t *tx) putRolesSites(ctx context.Context, u *docketcard.User) error {
 func (t *tx) CreateUser(ctx context.Context, u *docketcard.User, passwordHash string) error {
 	u.Version = 1
 	u.CreatedAt, u.UpdatedAt = ts(u.CreatedAt), ts(u.UpdatedAt)
-	_, err := t.exec(ctx, `INSERT INTO users (id, username, display_name, password_hash, password_set_at, disabled,
-		failed_logins, locked_until, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, NULL, ?, ?, ?)`,
-		u.ID, u.Username, u.DisplayName, passwordHash, u.CreatedAt, u.Disabled, u.Version, u.CreatedAt, u.UpdatedAt)
+	_, err := t.exec(ctx, `INSERT INTO users (id, username, display_name, agency, password_hash, password_set_at, disabled,
+		failed_logins, locked_until, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL, ?, ?, ?)`,
+		u.ID, u.Username, u.DisplayName, u.Agency, passwordHash, u.CreatedAt, u.Disabled, u.Version, u.CreatedAt, u.UpdatedAt)
 	if err = translate("CreateUser", err); docketcard.ErrorCode(err) == docketcard.ECONFLICT {
 		return docketcard.Errorf(docketcard.ECONFLICT, "User %s already exists.", u.Username)
 	} else if err != nil {
@@ -153,10 +153,10 @@ func (t *tx) UpdateUser(ctx context.Context, u *docketcard.User) error {
 	u.UpdatedAt = ts(u.UpdatedAt)
 	// Clearing the lock also clears the failure count.
 	unlocked := u.LockedUntil == nil
-	res, err := t.exec(ctx, `UPDATE users SET display_name = ?, disabled = ?, locked_until = ?,
+	res, err := t.exec(ctx, `UPDATE users SET display_name = ?, agency = ?, disabled = ?, locked_until = ?,
 		failed_logins = CASE WHEN ? THEN 0 ELSE failed_logins END,
 		version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
-		u.DisplayName, u.Disabled, nullTS(u.LockedUntil), unlocked, u.UpdatedAt, u.ID, u.Version)
+		u.DisplayName, u.Agency, u.Disabled, nullTS(u.LockedUntil), unlocked, u.UpdatedAt, u.ID, u.Version)
 	if err != nil {
 		return translate("UpdateUser", err)
 	}

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/docketcard/docketcard"
 	"github.com/docketcard/docketcard/app"
 	"github.com/docketcard/docketcard/service"
 )
@@ -103,5 +102,5 @@ func (m *Main) status(ctx context.Context, args []string) error {
 	return nil
 }
 
-var _ = docketcard.CardSigned
+
 var _ = service.StatusListTTL

@@ -1,0 +1,173 @@
+package service
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/docketcard/docketcard"
+)
+
+// Status list publication. Every transition that changes a card's
+// status-list value bumps a counter in its own transaction. One server —
+// whichever holds the publisher lease in the database — notices within
+// StatusPollInterval, signs a new list from a consistent read and stores
+// it; every server serves the newest stored list. So several servers on
+// one PostgreSQL publish one list, and a change is published within a
+// minute even when the publishing server dies (its lease lapses after
+// StatusLeaseTTL and another server takes over).
+const (
+	StatusPublisherLease = "status-list-publisher"
+	StatusLeaseTTL       = 30 * time.Second
+	StatusPollInterval   = 5 * time.Second
+	// StatusListRefresh re-signs an unchanged list so its expiry never
+	// comes near for online verifiers.
+	StatusListRefresh = 6 * time.Hour
+)
+
+// Instance names this service process as a lease holder.
+func (s *Service) Instance() string { return s.instance }
+
+// PublishStatusList publishes a new status list if the cards' statuses
+// changed since the last one (or always, with force), provided holder
+// holds (or can take) the publisher lease. It returns the newest
+// publication and whether this call made it. Without the lease it returns
+// (nil, false, nil).
+func (s *Service) PublishStatusList(ctx context.Context, holder string, force bool) (*docketcard.StatusPublication, bool, error) {
+	now := s.now()
+	var ok bool
+	if err := s.store.WithTx(ctx, func(tx docketcard.Tx) error {
+		var err error
+		ok, err = tx.AcquireLease(ctx, StatusPublisherLease, holder, now, StatusLeaseTTL)
+		return err
+	}); err != nil || !ok {
+		return nil, false, err
+	}
+	// The change counter is read before the statuses: a change committed
+	// in between is in the list but not in its ChangeSeq, so the next
+	// round publishes again — never the other way round.
+	var seq int64
+	var latest *docketcard.StatusPublication
+	if err := s.store.ReadTx(ctx, func(tx docketcard.Tx) error {
+		var err error
+		if seq, err = tx.StatusChangeSeq(ctx); err != nil {
+			return err
+		}
+		latest, err = tx.LatestStatusList(ctx)
+		if docketcard.ErrorCode(err) == docketcard.ENOTFOUND {
+			latest, err = nil, nil
+		}
+		return err
+	}); err != nil {
+		return nil, false, err
+	}
+	if !force && latest != nil && latest.ChangeSeq >= seq && now.Sub(latest.IssuedAt) < StatusListRefresh {
+		return latest, false, nil
+	}
+	b, tok, err := s.StatusList(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	sum := sha256.Sum256(b)
+	pub := &docketcard.StatusPublication{ChangeSeq: seq, IssuedAt: tok.IssuedAt, ExpiresAt: tok.ExpiresAt, Token: b,
+		SHA256: hex.EncodeToString(sum[:]), Publisher: holder}
+	published := false
+	err = s.store.WithTx(ctx, func(tx docketcard.Tx) error {
+		// Fencing: still the holder, and nothing newer was published
+		// meanwhile (by a holder whose lease we took over).
+		if ok, err := tx.AcquireLease(ctx, StatusPublisherLease, holder, s.now(), StatusLeaseTTL); err != nil {
+			return err
+		} else if !ok {
+			return nil
+		}
+		cur, err := tx.LatestStatusList(ctx)
+		switch {
+		case docketcard.ErrorCode(err) == docketcard.ENOTFOUND:
+			pub.Seq = 1
+		case err != nil:
+			return err
+		case cur.ChangeSeq > seq:
+			pub = cur
+			return nil
+		default:
+			pub.Seq = cur.Seq + 1
+		}
+		if err := tx.PublishStatusList(ctx, pub); err != nil {
+			return err
+		}
+		published = true
+		return tx.AppendAudit(ctx, s.audit(docketcard.SystemActor("status-publisher"), docketcard.ActionStatusPublish, "status_list",
+			fmt.Sprint(pub.Seq), "", fmt.Sprintf("status list %d for change %d, sha256=%s, by %s", pub.Seq, seq, pub.SHA256, holder)))
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	return pub, published, nil
+}
+
+// ReleaseStatusLease gives the publisher lease up (at shutdown), so
+// another server takes over at once instead of after StatusLeaseTTL.
+func (s *Service) ReleaseStatusLease(ctx context.Context, holder string) error {
+	return s.store.WithTx(ctx, func(tx docketcard.Tx) error {
+		return tx.ReleaseLease(ctx, StatusPublisherLease, holder)
+	})
+}
+
+// CurrentStatusList returns the newest published status list. When none
+// is published yet, or cards changed since, it tries to publish (which
+// succeeds only on the lease holder, or when no server holds the lease).
+func (s *Service) CurrentStatusList(ctx context.Context) (*docketcard.StatusPublication, error) {
+	var seq int64
+	var latest *docketcard.StatusPublication
+	if err := s.store.ReadTx(ctx, func(tx docketcard.Tx) error {
+		var err error
+		if seq, err = tx.StatusChangeSeq(ctx); err != nil {
+			return err
+		}
+		latest, err = tx.LatestStatusList(ctx)
+		if docketcard.ErrorCode(err) == docketcard.ENOTFOUND {
+			latest, err = nil, nil
+		}
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	if latest != nil && latest.ChangeSeq >= seq && s.now().Sub(latest.IssuedAt) < StatusListRefresh {
+		return latest, nil
+	}
+	pub, _, err := s.PublishStatusList(ctx, s.instance, false)
+	if err != nil {
+		return nil, err
+	}
+	if pub != nil {
+		return pub, nil
+	}
+	if latest == nil {
+		return nil, docketcard.Errorf(docketcard.EUNAVAILABLE, "No status list has been published yet; the publishing server publishes one within %s.", StatusPollInterval)
+	}
+	return latest, nil // another server publishes the change within StatusPollInterval
+}
+
+// ForcePublishStatusList signs and publishes a new list now (operator
+// action, audited), through the publisher lease.
+func (s *Service) ForcePublishStatusList(ctx context.Context, a docketcard.Actor) (*docketcard.StatusPublication, error) {
+	if err := a.Authorize(docketcard.PermStatusPublish, ""); err != nil {
+		return nil, err
+	}
+	holder := s.instance
+	pub, published, err := s.PublishStatusList(ctx, holder, true)
+	if err != nil {
+		return nil, err
+	}
+	if pub == nil {
+		return nil, docketcard.Errorf(docketcard.ECONFLICT, "Another server holds the status publisher lease; it publishes every change within %s.", StatusPollInterval)
+	}
+	if published {
+		err = s.store.WithTx(ctx, func(tx docketcard.Tx) error {
+			return tx.AppendAudit(ctx, s.audit(a, docketcard.ActionStatusPublish, "status_list", fmt.Sprint(pub.Seq), "", "forced publication"))
+		})
+	}
+	return pub, err
+}

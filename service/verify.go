@@ -1,0 +1,367 @@
+package service
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/docketcard/docketcard"
+	"github.com/docketcard/docketcard/credential"
+	"github.com/docketcard/docketcard/pki"
+)
+
+// TrustSource gives online verification the published trust list.
+type TrustSource interface {
+	TrustList() (*pki.TrustList, []byte)
+}
+
+// SetVerifierTrust wires the trust list into online verification.
+func (s *Service) SetVerifierTrust(t TrustSource) { s.trust = t }
+
+// VerifyRequest is an online verification: the QR text read from a card,
+// or its card number typed in, and the purpose (required of DHS officers).
+type VerifyRequest struct {
+	QR         string `json:"qr"`
+	CardNumber string `json:"card_number"`
+	Purpose    string `json:"purpose"`
+}
+
+// Verification is what the requester is shown.
+type Verification struct {
+	Result      docketcard.VerifyResult `json:"result"`
+	Detail      string                  `json:"detail"`
+	CheckedAt   time.Time               `json:"checked_at"`
+	CardNumber  string                  `json:"card_number,omitempty"`
+	ExpiresAt   *time.Time              `json:"expires_at,omitempty"`
+	Holder      *VerifiedHolder         `json:"holder,omitempty"`
+	CaseSummary *CaseSummary            `json:"case_summary,omitempty"`
+	Disclosed   []string                `json:"disclosed"`
+	EncounterID string                  `json:"encounter_id"`
+}
+
+// VerifiedHolder is the name and enrolled photo of the holder.
+type VerifiedHolder struct {
+	FamilyNames string `json:"family_names"`
+	GivenNames  string `json:"given_names"`
+	Photo       []byte `json:"photo"` // JPEG, base64 in JSON
+	PhotoType   string `json:"photo_type"`
+}
+
+// CaseSummary is what an authorised DHS officer sees of the case behind
+// a card.
+type CaseSummary struct {
+	Cases []CaseBrief `json:"cases"`
+}
+
+// CaseBrief summarises one case.
+type CaseBrief struct {
+	Court       string                `json:"court"`
+	Status      docketcard.CaseStatus `json:"status"`
+	NextHearing *HearingBrief         `json:"next_hearing,omitempty"`
+	Reporting   *ReportingBrief       `json:"reporting,omitempty"`
+}
+
+// HearingBrief is the next hearing of a case.
+type HearingBrief struct {
+	Type         docketcard.HearingType `json:"type"`
+	StartsAt     time.Time              `json:"starts_at"`
+	TimeZone     string                 `json:"time_zone"`
+	CourtAddress string                 `json:"court_address"`
+}
+
+// ReportingBrief is a case's reporting schedule and compliance.
+type ReportingBrief struct {
+	Cadence       docketcard.Cadence       `json:"cadence"`
+	Mode          docketcard.ReportingMode `json:"mode"`
+	Location      string                   `json:"location"`
+	NextReportDue string                   `json:"next_report_due,omitempty"`
+	// Compliance is "on_schedule" while the schedule runs, "ended" after
+	// it; missed check-ins are not recorded yet (the portal's check-in
+	// records will make this "overdue").
+	Compliance string `json:"compliance"`
+}
+
+// Disclosure groups.
+const (
+	DiscloseValidity = "validity"
+	DiscloseName     = "name"
+	DisclosePhoto    = "photo"
+	DiscloseCase     = "case_summary"
+)
+
+// dhsVerifier reports whether the actor verifies as a DHS officer (who
+// states a purpose and sees the case summary) rather than a relying party.
+func dhsVerifier(a docketcard.Actor) bool {
+	return a.Has(docketcard.RoleFieldVerifier) || a.Has(docketcard.RoleEnrollmentOfficer)
+}
+
+// cardNumberValid checks the form "DC" + 7 digits.
+func cardNumberValid(n string) bool {
+	return len(n) == docketcard.CardNumberLen && strings.HasPrefix(n, "DC") && strings.Trim(n[2:], "0123456789") == ""
+}
+
+// VerifyCard verifies a card online and records the encounter. What is
+// disclosed depends on who asks: a relying party outside DHS learns the
+// result and, for a valid card, the holder's name and photo; a DHS
+// officer, who must state a purpose, also sees a case summary. Every call
+// writes an encounter record (and an audit entry) before answering.
+func (s *Service) VerifyCard(ctx context.Context, a docketcard.Actor, in VerifyRequest) (*Verification, error) {
+	if err := a.Authorize(docketcard.PermCardVerify, ""); err != nil {
+		return nil, err
+	}
+	dhs := dhsVerifier(a)
+	var v docketcard.Validation
+	in.QR, in.CardNumber, in.Purpose = strings.TrimSpace(in.QR), strings.ToUpper(strings.TrimSpace(in.CardNumber)), strings.TrimSpace(in.Purpose)
+	switch {
+	case in.QR == "" && in.CardNumber == "":
+		v.Add("qr", "give the QR payload or the card number")
+	case in.QR != "" && in.CardNumber != "":
+		v.Add("card_number", "give the QR payload or the card number, not both")
+	case in.CardNumber != "" && !cardNumberValid(in.CardNumber):
+		v.Add("card_number", "must be DC followed by 7 digits")
+	case len(in.QR) > credential.DefaultLimits.MaxText:
+		v.Add("qr", "is longer than any card's QR payload (%d characters)", credential.DefaultLimits.MaxText)
+	}
+	if dhs && in.Purpose == "" {
+		v.Add("purpose", "is required: DHS officers state why they verify a card (it is recorded and shown to the holder)")
+	}
+	if utf8.RuneCountInString(in.Purpose) > 200 || strings.ContainsFunc(in.Purpose, func(r rune) bool { return r < 0x20 }) {
+		v.Add("purpose", "must be at most 200 characters, no control characters")
+	}
+	if err := v.Err("verification request"); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	out := &Verification{CheckedAt: now, Disclosed: []string{DiscloseValidity}}
+	enc := &docketcard.Encounter{ID: s.newID(), At: now, UserID: actorID(a), Agency: agencyOf(a), Role: a.RoleNames(), Purpose: in.Purpose}
+	if enc.Purpose == "" {
+		enc.Purpose = "identity check"
+	}
+
+	var card *docketcard.Card
+	if in.QR != "" {
+		enc.Method = "qr"
+		if s.trust == nil {
+			return nil, docketcard.Errorf(docketcard.EUNAVAILABLE, "Online verification is not configured: no trust list.")
+		}
+		tl, _ := s.trust.TrustList()
+		p, err := credential.Decode(in.QR, credential.DefaultLimits)
+		if err != nil {
+			return nil, &docketcard.Error{Code: docketcard.EINVALID, Message: "Invalid verification request: qr: is not a Secure Docket Card QR payload (" + err.Error() + ")",
+				Fields: []docketcard.FieldError{{Field: "qr", Message: "is not a Secure Docket Card QR payload"}}}
+		}
+		verifier := &credential.Verifier{Trust: tl, Now: func() time.Time { return now }}
+		res, err := verifier.Verify(in.QR)
+		if err != nil {
+			return nil, err
+		}
+		enc.CardNumber = p.Credential.CardNumber
+		if res.Outcome == credential.BadSignature || res.Outcome == credential.Malformed {
+			out.Result, out.Detail = docketcard.VerifyNotGenuine, "the signature does not verify against the trust list"
+			return s.finishVerify(ctx, a, out, enc)
+		}
+		err = s.store.ReadTx(ctx, func(tx docketcard.Tx) error {
+			var err error
+			card, err = tx.GetCardByNumber(ctx, p.Credential.CardNumber)
+			return err
+		})
+		if docketcard.ErrorCode(err) == docketcard.ENOTFOUND {
+			out.Result, out.Detail = docketcard.VerifyNotGenuine, "validly signed, but no such card was issued: report it (a signing key may be compromised)"
+			return s.finishVerify(ctx, a, out, enc)
+		} else if err != nil {
+			return nil, err
+		}
+		presented := sha256.Sum256(p.Signed)
+		issued := sha256.Sum256(card.Signed)
+		if subtle.ConstantTimeCompare(presented[:], issued[:]) != 1 {
+			out.Result, out.Detail = docketcard.VerifyNotGenuine, "validly signed, but not the card issued under this number: report it"
+			card = nil
+			return s.finishVerify(ctx, a, out, enc)
+		}
+	} else {
+		enc.Method, enc.CardNumber = "card_number", in.CardNumber
+		err := s.store.ReadTx(ctx, func(tx docketcard.Tx) error {
+			var err error
+			card, err = tx.GetCardByNumber(ctx, in.CardNumber)
+			return err
+		})
+		if docketcard.ErrorCode(err) == docketcard.ENOTFOUND || (err == nil && card.State == docketcard.CardPrepared) {
+			out.Result, out.Detail = docketcard.VerifyNotGenuine, "no card with this number was issued"
+			card = nil
+			return s.finishVerify(ctx, a, out, enc)
+		} else if err != nil {
+			return nil, err
+		}
+	}
+
+	enc.CardID, enc.PersonID, out.CardNumber = card.ID, card.PersonID, card.CardNumber
+	exp := card.ExpiresAt
+	out.ExpiresAt = &exp
+	switch st := card.StateAt(now); st {
+	case docketcard.CardActive:
+		out.Result, out.Detail = docketcard.VerifyValid, "active"
+	case docketcard.CardRevoked:
+		out.Result, out.Detail = docketcard.VerifyRevoked, "revoked: "+string(card.StateReason)
+	case docketcard.CardExpired:
+		out.Result, out.Detail = docketcard.VerifyExpired, "expired on "+card.ExpiresAt.Format(time.DateOnly)
+	case docketcard.CardSuspended:
+		out.Result, out.Detail = docketcard.VerifySuspended, "suspended: "+string(card.StateReason)
+	default:
+		out.Result, out.Detail = docketcard.VerifySuspended, "not in use: the card is "+string(st)+" and has not been activated"
+	}
+	if out.Result == docketcard.VerifyValid || dhs {
+		if err := s.discloseHolder(ctx, card, out); err != nil {
+			return nil, err
+		}
+	}
+	if dhs {
+		sum, err := s.caseSummary(ctx, card.PersonID, now)
+		if err != nil {
+			return nil, err
+		}
+		out.CaseSummary = sum
+		out.Disclosed = append(out.Disclosed, DiscloseCase)
+	}
+	return s.finishVerify(ctx, a, out, enc)
+}
+
+func agencyOf(a docketcard.Actor) string {
+	if a.Agency != "" {
+		return a.Agency
+	}
+	if a.System {
+		return "DHS (command line)"
+	}
+	return "DHS"
+}
+
+// finishVerify writes the encounter and its audit entry (group commit)
+// before the answer leaves.
+func (s *Service) finishVerify(ctx context.Context, a docketcard.Actor, out *Verification, enc *docketcard.Encounter) (*Verification, error) {
+	enc.Result, enc.Disclosed = out.Result, slices.Clone(out.Disclosed)
+	out.EncounterID = enc.ID
+	subject, site := "encounter", ""
+	id := enc.ID
+	if enc.CardID != "" {
+		subject, id = "card", enc.CardID
+	}
+	e := s.audit(a, docketcard.ActionVerifyCard, subject, id, site,
+		fmt.Sprintf("verification by %s: %s, disclosed %s, encounter %s", enc.Method, out.Result, strings.Join(out.Disclosed, "+"), enc.ID))
+	if err := s.reads.AppendWith(ctx, e, enc); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (s *Service) discloseHolder(ctx context.Context, card *docketcard.Card, out *Verification) error {
+	var p *docketcard.Person
+	if err := s.store.ReadTx(ctx, func(tx docketcard.Tx) error {
+		var err error
+		p, err = tx.GetPerson(ctx, card.PersonID)
+		return err
+	}); err != nil {
+		return err
+	}
+	out.Holder = &VerifiedHolder{FamilyNames: p.FamilyNames, GivenNames: p.GivenNames}
+	out.Disclosed = append(out.Disclosed, DiscloseName)
+	if p.Photo != nil {
+		b, err := s.blobs.Get(ctx, *p.Photo)
+		if err != nil {
+			return err
+		}
+		out.Holder.Photo, out.Holder.PhotoType = b, p.Photo.ContentType
+		out.Disclosed = append(out.Disclosed, DisclosePhoto)
+	}
+	return nil
+}
+
+func (s *Service) caseSummary(ctx context.Context, personID string, now time.Time) (*CaseSummary, error) {
+	sum := &CaseSummary{Cases: []CaseBrief{}}
+	err := s.store.ReadTx(ctx, func(tx docketcard.Tx) error {
+		cases, err := tx.ListCases(ctx, personID)
+		if err != nil {
+			return err
+		}
+		for _, c := range cases {
+			b := CaseBrief{Court: c.Court, Status: c.Status}
+			hs, err := tx.ListHearings(ctx, c.ID)
+			if err != nil {
+				return err
+			}
+			for _, h := range hs {
+				if !h.Cancelled && h.StartsAt.After(now) && (b.NextHearing == nil || h.StartsAt.Before(b.NextHearing.StartsAt)) {
+					b.NextHearing = &HearingBrief{Type: h.Type, StartsAt: h.StartsAt, TimeZone: h.TimeZone, CourtAddress: h.CourtAddress}
+				}
+			}
+			r, err := tx.GetReporting(ctx, c.ID)
+			if err == nil {
+				b.Reporting = reportingBrief(r, now)
+			} else if docketcard.ErrorCode(err) != docketcard.ENOTFOUND {
+				return err
+			}
+			sum.Cases = append(sum.Cases, b)
+		}
+		return nil
+	})
+	return sum, err
+}
+
+// reportingBrief computes the next report due from the schedule.
+func reportingBrief(r *docketcard.ReportingSchedule, now time.Time) *ReportingBrief {
+	b := &ReportingBrief{Cadence: r.Cadence, Mode: r.Mode, Location: r.Location, Compliance: "on_schedule"}
+	start := r.StartsOn.Time
+	if r.EndsOn != nil && now.After(r.EndsOn.Time.AddDate(0, 0, 1)) {
+		b.Compliance = "ended"
+		return b
+	}
+	due := start
+	for i := 0; due.Before(now.Truncate(24*time.Hour)) && i < 10000; i++ {
+		switch r.Cadence {
+		case docketcard.CadenceWeekly:
+			due = due.AddDate(0, 0, 7)
+		case docketcard.CadenceBiweekly:
+			due = due.AddDate(0, 0, 14)
+		case docketcard.CadenceMonthly:
+			due = due.AddDate(0, 1, 0)
+		default:
+			due = due.AddDate(0, 3, 0)
+		}
+	}
+	if r.EndsOn == nil || !due.After(r.EndsOn.Time) {
+		b.NextReportDue = due.Format(time.DateOnly)
+	}
+	return b
+}
+
+// ListEncounters lists the verifications of a person's cards (for the
+// holder's portal and for officers). Audited.
+func (s *Service) ListEncounters(ctx context.Context, a docketcard.Actor, personID string, limit int) ([]*docketcard.Encounter, error) {
+	if err := a.Authorize(docketcard.PermCardRead, ""); err != nil {
+		return nil, err
+	}
+	var out []*docketcard.Encounter
+	var site string
+	err := s.store.ReadTx(ctx, func(tx docketcard.Tx) error {
+		var err error
+		if site, err = personSite(ctx, tx, personID); err != nil {
+			return err
+		}
+		if err := a.Authorize(docketcard.PermCardRead, site); err != nil {
+			return err
+		}
+		out, err = tx.ListEncounters(ctx, personID, clampLimit(limit, 100, 1000))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.auditRead(ctx, s.audit(a, docketcard.ActionList, "encounter", personID, site, "encounters of person")); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
