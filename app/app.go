@@ -112,6 +112,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (
 			return nil, err
 		}
 		a.Service.SetCardIssuance(a.Keys, pol)
+		a.Service.SetVerifierTrust(a.Keys)
 	} else {
 		a.Service.SetCardIssuance(nil, pol)
 	}

@@ -92,11 +92,11 @@ func sheetLayout(paper Paper) (sheetGeom, bool) {
 func (g sheetGeom) rowTop(i int) float64 { return g.top + float64(i)*(cardH+captionH+rowGap) }
 
 // ProofWriter writes a proof sheet: a PDF on A4 or Letter paper with the
-// front and back of each card side by side at true size, sheetGeom.rows
-// cards to a page. Like BatchWriter it streams: each Add writes its
-// card's two sides at once and keeps nothing of the card but their object
-// numbers and caption until its page is written, so memory stays flat for
-// a batch of any size. Nothing is written before the first card. A
+// front and back of each card side by side at true size, four cards to a
+// page. Like BatchWriter it streams: each Add writes its card's two sides
+// at once and keeps nothing of the card but their object numbers and
+// caption until its page is written, so memory stays flat for a batch of
+// any size. Nothing is written before the first card. A
 // ProofWriter is not safe for concurrent use.
 type ProofWriter struct {
 	pw    *pdfWriter
@@ -152,15 +152,22 @@ func (s *ProofWriter) Add(d Data) error {
 		draw(c, p)
 		forms[i] = writeCardForm(pw, c)
 	}
-	s.cards++
-	s.slots = append(s.slots, proofSlot{front: forms[0], back: forms[1], caption: strconv.Itoa(s.cards) + ". " + d.CardNumber})
+	// The caption numbers the card in the order of the sheet, which is
+	// the order of the batch less any skipped cards.
+	s.slots = append(s.slots, proofSlot{front: forms[0], back: forms[1], caption: strconv.Itoa(s.cards+1) + ". " + d.CardNumber})
 	if d.IssueDate.After(pw.created) {
 		pw.created = d.IssueDate
 	}
 	if len(s.slots) == s.geom.rows {
-		return s.writePage()
+		err = s.writePage()
+	} else {
+		err = s.flush()
 	}
-	return s.flush()
+	if err != nil {
+		return err
+	}
+	s.cards++
+	return nil
 }
 
 // Cards returns how many cards have been added.

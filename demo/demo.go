@@ -54,15 +54,17 @@ var users = []struct {
 	username, name string
 	role           docketcard.Role
 	sites          []string
+	agency         string
 }{
-	{"officer", "Demo Enrollment Officer", docketcard.RoleEnrollmentOfficer, []string{"HOU", "ATL"}},
-	{"adjudicator", "Demo Adjudicator", docketcard.RoleAdjudicator, []string{"HOU", "ATL", "MIA", "PHX"}},
-	{"printer", "Demo Print Operator", docketcard.RolePrintOperator, []string{"HOU", "ATL"}},
-	{"verifier", "Demo Field Verifier", docketcard.RoleFieldVerifier, []string{"HOU", "ATL", "MIA", "PHX"}},
-	{"manager", "Demo Program Manager", docketcard.RoleProgramManager, []string{"HOU", "ATL", "MIA", "PHX"}},
-	{"foia", "Demo FOIA Officer", docketcard.RoleFOIAOfficer, []string{"HOU", "ATL", "MIA", "PHX"}},
-	{"auditor", "Demo Auditor", docketcard.RoleAuditor, nil},
-	{"admin", "Demo Administrator", docketcard.RoleAdmin, nil},
+	{"officer", "Demo Enrollment Officer", docketcard.RoleEnrollmentOfficer, []string{"HOU", "ATL"}, ""},
+	{"adjudicator", "Demo Adjudicator", docketcard.RoleAdjudicator, []string{"HOU", "ATL", "MIA", "PHX"}, ""},
+	{"printer", "Demo Print Operator", docketcard.RolePrintOperator, []string{"HOU", "ATL"}, ""},
+	{"verifier", "Demo Field Verifier", docketcard.RoleFieldVerifier, []string{"HOU", "ATL", "MIA", "PHX"}, ""},
+	{"manager", "Demo Program Manager", docketcard.RoleProgramManager, []string{"HOU", "ATL", "MIA", "PHX"}, ""},
+	{"foia", "Demo FOIA Officer", docketcard.RoleFOIAOfficer, []string{"HOU", "ATL", "MIA", "PHX"}, ""},
+	{"auditor", "Demo Auditor", docketcard.RoleAuditor, nil, ""},
+	{"admin", "Demo Administrator", docketcard.RoleAdmin, nil, ""},
+	{"clerk", "Demo Court Clerk", docketcard.RoleRelyingParty, nil, "Harris County District Clerk (demo)"},
 }
 
 var (
@@ -100,7 +102,7 @@ func Load(ctx context.Context, svc *service.Service, now time.Time, o Options) (
 	for _, u := range users {
 		pw := service.GeneratePassword()
 		if _, err := svc.CreateUser(ctx, sys, docketcard.UserInput{Username: u.username, DisplayName: u.name,
-			Roles: []string{string(u.role)}, Sites: u.sites, Password: pw}); err != nil {
+			Roles: []string{string(u.role)}, Sites: u.sites, Agency: u.agency, Password: pw}); err != nil {
 			return nil, fmt.Errorf("demo: user %s: %w", u.username, err)
 		}
 		res.Logins = append(res.Logins, Login{Username: u.username, Role: u.role, Password: pw, Sites: u.sites})

@@ -128,7 +128,7 @@ func sha256Hex(b []byte) string {
 // the stored COSE bytes, and that it verifies against the trust list.
 func checkSignedCard(t *testing.T, app *testapp.App, c *docketcard.Card, p *docketcard.Person) *credential.Result {
 	t.Helper()
-	if c.State != docketcard.CardSigned {
+	if c.State != docketcard.CardApproved {
 		t.Fatalf("card %s is %s, want signed", c.CardNumber, c.State)
 	}
 	if got := sha256Hex(c.Claims); got != c.ClaimsHash {
@@ -286,7 +286,7 @@ func TestIssueCardIdempotent(t *testing.T) {
 					return
 				}
 				for i, c := range cards {
-					if c.ID != cards[0].ID || c.CardNumber != cards[0].CardNumber || c.State != docketcard.CardSigned {
+					if c.ID != cards[0].ID || c.CardNumber != cards[0].CardNumber || c.State != docketcard.CardApproved {
 						t.Errorf("issuer %d got card %s (%s, %s), issuer 0 got %s", i, c.ID, c.CardNumber, c.State, cards[0].ID)
 					}
 				}

@@ -12,6 +12,11 @@ import (
 // (the token's ttl claim): a revocation reaches them within a minute.
 const StatusListTTL = time.Minute
 
+// StatusListCacheAge is the HTTP max-age of the published list: with the
+// publisher's StatusPollInterval, a change reaches a refreshing verifier
+// in well under a minute.
+const StatusListCacheAge = 30 * time.Second
+
 // StatusListLifetime is how long a signed list stays acceptable to an
 // offline verifier (its exp): long enough to work a week without a
 // connection, short enough that a replayed old list is refused.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"crypto/x509"
 	"encoding/pem"
 	"net/http"
@@ -9,6 +10,8 @@ import (
 	"time"
 
 	"github.com/docketcard/docketcard"
+	"github.com/docketcard/docketcard/card"
+	"github.com/docketcard/docketcard/credential"
 	"github.com/docketcard/docketcard/pki"
 	"github.com/docketcard/docketcard/service"
 )
@@ -133,30 +136,293 @@ func (s *Server) rootCert(w http.ResponseWriter, r *http.Request) {
 	pem.Encode(w, &pem.Block{Type: "CERTIFICATE", Bytes: s.opts.Trust.Root().Raw})
 }
 
-// statusCache holds the last signed status list for a short time, so a
-// crowd of verifiers refreshing at once costs one build.
+// statusCache holds the newest published status list for a second, so a
+// crowd of verifiers refreshing at once costs one database read.
 type statusCache struct {
-	mu    sync.Mutex
-	b     []byte
-	built time.Time
-	iat   time.Time
+	mu      sync.Mutex
+	pub     *docketcard.StatusPublication
+	fetched time.Time
 }
 
-func (s *Server) statusList(w http.ResponseWriter, r *http.Request) {
+func (s *Server) currentStatus(r *http.Request) (*docketcard.StatusPublication, error) {
 	s.status.mu.Lock()
-	if s.status.b == nil || time.Since(s.status.built) > 30*time.Second {
-		b, tok, err := s.svc.StatusList(r.Context())
+	defer s.status.mu.Unlock()
+	if s.status.pub == nil || time.Since(s.status.fetched) > time.Second {
+		pub, err := s.svc.CurrentStatusList(r.Context())
 		if err != nil {
-			s.status.mu.Unlock()
-			s.problem(w, r, err)
-			return
+			return nil, err
 		}
-		s.status.b, s.status.built, s.status.iat = b, time.Now(), tok.IssuedAt
+		s.status.pub, s.status.fetched = pub, time.Now()
 	}
-	b, iat := s.status.b, s.status.iat
-	s.status.mu.Unlock()
+	return s.status.pub, nil
+}
+
+// statusList serves the published status list at its stable URL. Every
+// server serves the same bytes (one publisher signs, all serve the newest
+// stored list); the ETag is their SHA-256, so a verifier's refresh is a
+// 304 when nothing changed.
+func (s *Server) statusList(w http.ResponseWriter, r *http.Request) {
+	pub, err := s.currentStatus(r)
+	if err != nil {
+		s.problem(w, r, err)
+		return
+	}
+	etag := `"` + pub.SHA256 + `"`
+	w.Header().Set("Cache-Control", "public, max-age="+strconv.Itoa(int(service.StatusListCacheAge.Seconds())))
+	w.Header().Set("ETag", etag)
+	w.Header().Set("Last-Modified", pub.IssuedAt.UTC().Format(http.TimeFormat))
+	w.Header().Set("Expires", pub.IssuedAt.Add(service.StatusListTTL).UTC().Format(http.TimeFormat))
+	if match := r.Header.Get("If-None-Match"); match != "" && (match == etag || match == "*") {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
 	w.Header().Set("Content-Type", "application/statuslist+cwt")
-	w.Header().Set("Cache-Control", "public, max-age="+strconv.Itoa(int(service.StatusListTTL.Seconds())))
-	w.Header().Set("Last-Modified", iat.UTC().Format(http.TimeFormat))
+	w.Write(pub.Token)
+}
+
+// verifierBundle serves the trust list, the status list and the root
+// certificate as one file for offline verifiers (docs/CREDENTIAL.md).
+func (s *Server) verifierBundle(w http.ResponseWriter, r *http.Request) {
+	if s.opts.Trust == nil {
+		s.problem(w, r, docketcard.Errorf(docketcard.EUNAVAILABLE, "Card issuance is not configured."))
+		return
+	}
+	pub, err := s.currentStatus(r)
+	if err != nil {
+		s.problem(w, r, err)
+		return
+	}
+	_, trust := s.opts.Trust.TrustList()
+	b, err := credential.EncodeBundle(&credential.Bundle{Root: s.opts.Trust.Root().Raw, TrustList: trust, StatusList: pub.Token, IssuedAt: pub.IssuedAt})
+	if err != nil {
+		s.problem(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", credential.BundleMediaType)
+	w.Header().Set("Content-Disposition", `attachment; filename="docketcard-verifier-bundle.cbor"`)
+	w.Header().Set("Cache-Control", "public, max-age="+strconv.Itoa(int(service.StatusListCacheAge.Seconds())))
 	w.Write(b)
+}
+
+func (s *Server) publishStatusList(w http.ResponseWriter, r *http.Request) error {
+	pub, err := s.svc.ForcePublishStatusList(r.Context(), actor(r))
+	if err != nil {
+		return err
+	}
+	s.status.mu.Lock()
+	s.status.pub = nil
+	s.status.mu.Unlock()
+	writeJSON(w, http.StatusOK, pub)
+	return nil
+}
+
+func (s *Server) transitionCard(w http.ResponseWriter, r *http.Request) error {
+	var in docketcard.TransitionRequest
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	c, err := s.svc.TransitionCard(r.Context(), actor(r), r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
+}
+
+func (s *Server) cardHistory(w http.ResponseWriter, r *http.Request) error {
+	h, err := s.svc.CardHistory(r.Context(), actor(r), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, Page[*docketcard.CardHistoryEntry]{Items: h})
+	return nil
+}
+
+func (s *Server) replaceCard(w http.ResponseWriter, r *http.Request) error {
+	key := r.Header.Get("Idempotency-Key")
+	if key == "" {
+		return &docketcard.Error{Code: docketcard.EINVALID, Message: "Invalid request: Idempotency-Key: the header is required, so a retried request never issues a second replacement",
+			Fields: []docketcard.FieldError{{Field: "Idempotency-Key", Message: "is required"}}}
+	}
+	var in service.ReplaceInput
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	c, err := s.svc.ReplaceCard(r.Context(), actor(r), r.PathValue("id"), in, key)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/cards/"+c.ID)
+	writeJSON(w, http.StatusCreated, c)
+	return nil
+}
+
+func (s *Server) handoverCard(w http.ResponseWriter, r *http.Request) error {
+	var in docketcard.HandoverInput
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	res, err := s.svc.HandoverCard(r.Context(), actor(r), r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store") // may carry the new PIN
+	writeJSON(w, http.StatusOK, res)
+	return nil
+}
+
+func (s *Server) getHandover(w http.ResponseWriter, r *http.Request) error {
+	h, err := s.svc.GetHandover(r.Context(), actor(r), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, h)
+	return nil
+}
+
+func (s *Server) listEncounters(w http.ResponseWriter, r *http.Request) error {
+	limit, err := queryLimit(r)
+	if err != nil {
+		return err
+	}
+	es, err := s.svc.ListEncounters(r.Context(), actor(r), r.PathValue("id"), limit)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, Page[*docketcard.Encounter]{Items: es})
+	return nil
+}
+
+// verify is online verification, rate limited per signed-in user and per
+// client address.
+func (s *Server) verify(w http.ResponseWriter, r *http.Request) error {
+	a := actor(r)
+	for _, key := range []string{"user:" + a.UserID, "addr:" + clientIP(r)} {
+		if ok, wait := s.verifies.allow(key); !ok {
+			secs := int(wait.Seconds()) + 1
+			w.Header().Set("Retry-After", strconv.Itoa(secs))
+			return docketcard.Errorf(docketcard.ERATELIMITED, "Too many verifications from this client; try again in %d seconds.", secs)
+		}
+	}
+	var in service.VerifyRequest
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	res, err := s.svc.VerifyCard(r.Context(), a, in)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, res)
+	return nil
+}
+
+func (s *Server) printQueue(w http.ResponseWriter, r *http.Request) error {
+	limit, err := queryLimit(r)
+	if err != nil {
+		return err
+	}
+	cs, err := s.svc.PrintQueue(r.Context(), actor(r), r.PathValue("code"), limit)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, Page[*docketcard.Card]{Items: cs})
+	return nil
+}
+
+// PrintBatchInput creates a print batch.
+type PrintBatchInput struct {
+	MaxCards int `json:"max_cards"`
+}
+
+func (s *Server) createPrintBatch(w http.ResponseWriter, r *http.Request) error {
+	in := PrintBatchInput{MaxCards: 50}
+	if r.ContentLength != 0 {
+		if err := decode(w, r, &in); err != nil {
+			return err
+		}
+	}
+	b, err := s.svc.CreatePrintBatch(r.Context(), actor(r), r.PathValue("code"), in.MaxCards)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/print-batches/"+b.ID)
+	writeJSON(w, http.StatusCreated, b)
+	return nil
+}
+
+func (s *Server) listPrintBatches(w http.ResponseWriter, r *http.Request) error {
+	limit, err := queryLimit(r)
+	if err != nil {
+		return err
+	}
+	bs, err := s.svc.ListPrintBatches(r.Context(), actor(r), r.PathValue("code"), limit)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, Page[*docketcard.PrintBatch]{Items: bs})
+	return nil
+}
+
+func (s *Server) getPrintBatch(w http.ResponseWriter, r *http.Request) error {
+	b, err := s.svc.GetPrintBatch(r.Context(), actor(r), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, b)
+	return nil
+}
+
+// printBatchPDF serves ?kind=cards (default: the card printer's pages) or
+// ?kind=proof&paper=a4|letter.
+func (s *Server) printBatchPDF(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	f := service.PrintFormat{Paper: card.PaperA4}
+	switch q.Get("kind") {
+	case "", "cards":
+	case "proof":
+		f.Proof = true
+		if p := q.Get("paper"); p != "" {
+			paper, err := card.ParsePaper(p)
+			if err != nil {
+				return &docketcard.Error{Code: docketcard.EINVALID, Message: "Invalid request: paper: must be a4 or letter",
+					Fields: []docketcard.FieldError{{Field: "paper", Message: "must be a4 or letter"}}}
+			}
+			f.Paper = paper
+		}
+	default:
+		return &docketcard.Error{Code: docketcard.EINVALID, Message: "Invalid request: kind: must be cards or proof",
+			Fields: []docketcard.FieldError{{Field: "kind", Message: "must be cards or proof"}}}
+	}
+	var buf bytes.Buffer
+	if err := s.svc.RenderPrintBatch(r.Context(), actor(r), r.PathValue("id"), f, &buf); err != nil {
+		return err
+	}
+	name := "batch-" + r.PathValue("id")
+	if f.Proof {
+		name += "-proof"
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.pdf"`)
+	w.Write(buf.Bytes())
+	return nil
+}
+
+// PrintOutcomesInput reports printed and spoiled cards.
+type PrintOutcomesInput struct {
+	Outcomes []service.PrintOutcome `json:"outcomes"`
+}
+
+func (s *Server) printOutcomes(w http.ResponseWriter, r *http.Request) error {
+	var in PrintOutcomesInput
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	b, err := s.svc.RecordPrintOutcomes(r.Context(), actor(r), r.PathValue("id"), in.Outcomes)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, b)
+	return nil
 }

@@ -81,11 +81,11 @@ func (c *apiClient) countCards(t testing.TB, personID string) int {
 func checkIssuedCard(t testing.TB, card *docketcard.Card, p *docketcard.Person, now time.Time) {
 	t.Helper()
 	pol := service.DefaultCardPolicy()
-	if card.ID == "" || card.PersonID != p.ID || card.SiteCode != "HOU" || card.State != docketcard.CardSigned {
+	if card.ID == "" || card.PersonID != p.ID || card.SiteCode != "HOU" || card.State != docketcard.CardApproved {
 		t.Errorf("card: id %q person %q site %q state %q", card.ID, card.PersonID, card.SiteCode, card.State)
 	}
-	if card.ClearanceID == "" || card.Held {
-		t.Errorf("card: clearance_id %q, held %v; want the clearance it was approved on, not held", card.ClearanceID, card.Held)
+	if card.ClearanceID == "" || card.State != docketcard.CardApproved {
+		t.Errorf("card: clearance_id %q, state %s; want the clearance it was approved on, approved", card.ClearanceID, card.State)
 	}
 	if !cardNumberRE.MatchString(card.CardNumber) {
 		t.Errorf("card number %q is not DC and 7 digits", card.CardNumber)
@@ -149,7 +149,7 @@ func TestCardIssuance(t *testing.T) {
 				for _, role := range []docketcard.Role{eo, docketcard.RoleAdjudicator, docketcard.RolePrintOperator} {
 					var got docketcard.Card
 					c.call(t, role, "GET", "/api/v1/cards/"+card.ID, nil).decode(t, http.StatusOK, &got)
-					if got.ID != card.ID || got.CardNumber != card.CardNumber || got.State != docketcard.CardSigned ||
+					if got.ID != card.ID || got.CardNumber != card.CardNumber || got.State != docketcard.CardApproved ||
 						got.MRZ != card.MRZ || got.QRText != card.QRText || got.ClaimsHash != card.ClaimsHash {
 						t.Errorf("GET as %s: %+v, issued %+v", role, got, card)
 					}
@@ -236,7 +236,7 @@ func TestCardIssuance(t *testing.T) {
 						var ids []string
 						for _, it := range page.Items {
 							ids = append(ids, it.ID)
-							if it.State != docketcard.CardSigned || it.QRText == "" {
+							if it.State != docketcard.CardApproved || it.QRText == "" {
 								t.Errorf("listed card %s: state %s, qr_text %q", it.ID, it.State, apiClip(it.QRText, 20))
 							}
 						}
@@ -343,7 +343,7 @@ func TestCardIssuanceResumes(t *testing.T) {
 
 			var resumed docketcard.Card
 			c.send(t, issueCall(docketcard.RoleEnrollmentOfficer, p.ID, "resume-key-0001")).decode(t, http.StatusOK, &resumed)
-			if resumed.ID != card.ID || resumed.State != docketcard.CardSigned || resumed.QRText == "" ||
+			if resumed.ID != card.ID || resumed.State != docketcard.CardApproved || resumed.QRText == "" ||
 				resumed.ClaimsHash != card.ClaimsHash || resumed.CardNumber != card.CardNumber {
 				t.Fatalf("resumed card: %+v", resumed)
 			}
@@ -412,7 +412,7 @@ func TestCardIssuanceConcurrentRetries(t *testing.T) {
 				default:
 					r.decode(t, http.StatusOK, &card)
 				}
-				if card.State != docketcard.CardSigned {
+				if card.State != docketcard.CardApproved {
 					t.Errorf("card %s is %s", card.ID, card.State)
 				}
 				ids[card.ID] = true

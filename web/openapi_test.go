@@ -1635,7 +1635,7 @@ func oaScenario(t *testing.T, c *oaClient) (all bool) {
 		// personID has a photo (step "photo"); person2ID has none.
 		res, card := issue(oaOfficer, personID, "conformance-card-1", 201)
 		cardID := oaStr(card, "id")
-		if res.Header.Get("Location") != "/api/v1/cards/"+cardID || oaStr(card, "state") != "signed" {
+		if res.Header.Get("Location") != "/api/v1/cards/"+cardID || oaStr(card, "state") != "approved" {
 			t.Fatalf("issued card: %q %v", res.Header.Get("Location"), card)
 		}
 		if _, again := issue(oaOfficer, personID, "conformance-card-1", 200); oaStr(again, "id") != cardID {
@@ -1683,7 +1683,7 @@ func oaScenario(t *testing.T, c *oaClient) (all bool) {
 			t.Errorf("card after reset: %v", prepared)
 		}
 		c.json(oaPrinter, "GET", printPath, "", 409)
-		if _, signed := issue(oaOfficer, personID, "conformance-card-1", 200); oaStr(signed, "state") != "signed" {
+		if _, signed := issue(oaOfficer, personID, "conformance-card-1", 200); oaStr(signed, "state") != "approved" {
 			t.Errorf("retry of a prepared card: %v", signed)
 		}
 		c.do(oaReq{method: "GET", path: printPath, role: oaPrinter}, 200)

@@ -77,6 +77,23 @@ func (s *Server) routes() {
 	s.handle("GET /api/v1/trust-list", s.trustList)
 	s.handle("GET /api/v1/root.pem", s.rootCert)
 	s.handle("GET /api/v1/status-list", s.statusList)
+	s.handle("POST /api/v1/status-list/publish", s.api(s.publishStatusList))
+	s.handle("GET /api/v1/verifier-bundle", s.verifierBundle)
+
+	s.handle("POST /api/v1/cards/{id}/transitions", s.api(s.transitionCard))
+	s.handle("GET /api/v1/cards/{id}/history", s.api(s.cardHistory))
+	s.handle("POST /api/v1/cards/{id}/replace", s.api(s.replaceCard))
+	s.handle("POST /api/v1/cards/{id}/handover", s.api(s.handoverCard))
+	s.handle("GET /api/v1/cards/{id}/handover", s.api(s.getHandover))
+	s.handle("GET /api/v1/people/{id}/encounters", s.api(s.listEncounters))
+	s.handle("POST /api/v1/verify", s.api(s.verify))
+
+	s.handle("GET /api/v1/sites/{code}/print-queue", s.api(s.printQueue))
+	s.handle("GET /api/v1/sites/{code}/print-batches", s.api(s.listPrintBatches))
+	s.handle("POST /api/v1/sites/{code}/print-batches", s.api(s.createPrintBatch))
+	s.handle("GET /api/v1/print-batches/{id}", s.api(s.getPrintBatch))
+	s.handle("GET /api/v1/print-batches/{id}/pdf", s.api(s.printBatchPDF))
+	s.handle("POST /api/v1/print-batches/{id}/outcomes", s.api(s.printOutcomes))
 
 	s.handle("POST /api/v1/people/{id}/checks", s.api(s.startChecks))
 	s.handle("GET /api/v1/people/{id}/checks", s.api(s.listCheckRuns))

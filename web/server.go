@@ -54,6 +54,9 @@ type Options struct {
 	ProviderCallback http.Handler
 	// Watchlists are the loaded screening lists (nil when not configured).
 	Watchlists Watchlists
+	// VerifiesPerMinute and VerifyBurst limit online verifications per
+	// client — per signed-in user and per address (defaults 600 and 120).
+	VerifiesPerMinute, VerifyBurst int
 }
 
 // Server serves docketcard over HTTP.
@@ -67,6 +70,7 @@ type Server struct {
 	reqs      *prometheus.CounterVec
 	durations *prometheus.HistogramVec
 	logins    *limiter
+	verifies  *limiter
 	status    statusCache
 }
 
@@ -87,8 +91,14 @@ func New(svc *service.Service, log *slog.Logger, opts Options) (*Server, error) 
 	if opts.LoginBurst <= 0 {
 		opts.LoginBurst = 20
 	}
+	if opts.VerifiesPerMinute <= 0 {
+		opts.VerifiesPerMinute = 600
+	}
+	if opts.VerifyBurst <= 0 {
+		opts.VerifyBurst = 120
+	}
 	s := &Server{svc: svc, log: log, opts: opts, tmpl: tmpl, mux: http.NewServeMux(), registry: prometheus.NewRegistry(),
-		logins: newLimiter(opts.LoginsPerMinute, opts.LoginBurst)}
+		logins: newLimiter(opts.LoginsPerMinute, opts.LoginBurst), verifies: newLimiter(opts.VerifiesPerMinute, opts.VerifyBurst)}
 	s.reqs = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "docketcard_http_requests_total", Help: "HTTP requests by route pattern, method and status code.",
 	}, []string{"route", "method", "code"})

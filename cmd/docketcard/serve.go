@@ -16,6 +16,7 @@ import (
 	"github.com/docketcard/docketcard/app"
 	"github.com/docketcard/docketcard/config"
 	"github.com/docketcard/docketcard/screening"
+	"github.com/docketcard/docketcard/service"
 )
 
 func (m *Main) serve(ctx context.Context, args []string) error {
@@ -111,6 +112,32 @@ func (m *Main) runServer(ctx context.Context, a *app.App, cfg config.Config) err
 				a.Log.Info("recurrent vetting after a watch-list update", "cardholders", n, "new_possible_matches", hits, "err", err)
 			}
 		})
+	}
+	// Status list publication: whichever server holds the publisher lease
+	// signs a new list within StatusPollInterval of any change; the others
+	// serve the newest stored list and take over if the holder stops.
+	if a.Keys != nil {
+		holder := a.Service.Instance()
+		publish := func() {
+			pub, published, err := a.Service.PublishStatusList(ctx, holder, false)
+			switch {
+			case err != nil && ctx.Err() == nil:
+				a.Log.Warn("status list publication", "err", err)
+			case published:
+				a.Log.Info("status list published", "seq", pub.Seq, "change", pub.ChangeSeq, "sha256", pub.SHA256)
+			}
+		}
+		go func() {
+			publish()
+			every(ctx, service.StatusPollInterval, nil, publish)
+		}()
+		defer func() {
+			rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if err := a.Service.ReleaseStatusLease(rctx, holder); err != nil {
+				a.Log.Warn("status publisher lease release", "err", err)
+			}
+		}()
 	}
 	select {
 	case err := <-errc:

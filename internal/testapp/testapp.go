@@ -156,6 +156,7 @@ func New(t testing.TB, dialect string, opts ...Options) *App {
 	pol := service.DefaultCardPolicy()
 	pol.StatusListSize = StatusListSize
 	svc.SetCardIssuance(ring, pol)
+	svc.SetVerifierTrust(ring)
 	// Background checks: the built-in providers that need no outside data
 	// (document and duplicate); watch-list screening is wired by the tests
 	// that exercise it.
@@ -196,8 +197,12 @@ func New(t testing.TB, dialect string, opts ...Options) *App {
 		if r == docketcard.RoleAdmin || r == docketcard.RoleAuditor {
 			sites = nil
 		}
+		agency := ""
+		if r == docketcard.RoleRelyingParty {
+			sites, agency = nil, "Test County Court"
+		}
 		u, err := svc.CreateUser(ctx, sys, docketcard.UserInput{Username: strings.ReplaceAll(string(r), "_", "."),
-			DisplayName: "Test " + string(r), Roles: []string{string(r)}, Sites: sites, Password: Password})
+			DisplayName: "Test " + string(r), Roles: []string{string(r)}, Sites: sites, Agency: agency, Password: Password})
 		if err != nil {
 			t.Fatal(err)
 		}
