@@ -247,8 +247,20 @@ func person(ctx context.Context, svc *service.Service, sys docketcard.Actor, r *
 			return nil
 		}
 	}
-	if _, err := svc.IssueCard(ctx, sys, p.ID, "demo:"+p.ID); err != nil && docketcard.ErrorCode(err) != docketcard.EUNAVAILABLE {
+	card, err := svc.IssueCard(ctx, sys, p.ID, "demo:"+p.ID)
+	if docketcard.ErrorCode(err) == docketcard.EUNAVAILABLE {
+		return nil
+	} else if err != nil {
 		return err
 	}
-	return nil
+	// Most demo cards are printed, handed over and active; every fourth
+	// waits in its site's print queue, so the print workflow has work.
+	if i%4 == 3 {
+		return nil
+	}
+	if _, err := svc.TransitionCard(ctx, sys, card.ID, docketcard.TransitionRequest{Event: docketcard.EventPrint}); err != nil {
+		return err
+	}
+	_, err = svc.HandoverCard(ctx, sys, card.ID, docketcard.HandoverInput{Acknowledgement: "signature", Activate: true})
+	return err
 }

@@ -364,6 +364,23 @@ func (s *Service) GetCard(ctx context.Context, a docketcard.Actor, id string) (*
 	return c, nil
 }
 
+// CardByNumber returns a card by its number. Audited.
+func (s *Service) CardByNumber(ctx context.Context, a docketcard.Actor, number string) (*docketcard.Card, error) {
+	if err := a.Authorize(docketcard.PermCardRead, ""); err != nil {
+		return nil, err
+	}
+	var c *docketcard.Card
+	err := s.store.ReadTx(ctx, func(tx docketcard.Tx) error {
+		var err error
+		c, err = tx.GetCardByNumber(ctx, strings.ToUpper(strings.TrimSpace(number)))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.GetCard(ctx, a, c.ID)
+}
+
 // ListCards lists a person's cards. Audited.
 func (s *Service) ListCards(ctx context.Context, a docketcard.Actor, personID string) ([]*docketcard.Card, error) {
 	if err := a.Authorize(docketcard.PermCardRead, ""); err != nil {

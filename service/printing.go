@@ -191,9 +191,9 @@ func (s *Service) RecordPrintOutcomes(ctx context.Context, a docketcard.Actor, b
 		return nil, &docketcard.Error{Code: docketcard.EINVALID, Message: "Invalid request: outcomes: " + msg, Fields: []docketcard.FieldError{{Field: "outcomes", Message: msg}}}
 	}
 	var v docketcard.Validation
-	inBatch := map[string]bool{}
+	inBatch := map[string]docketcard.PrintBatchCard{}
 	for _, c := range b.Cards {
-		inBatch[c.CardID] = true
+		inBatch[c.CardID] = c
 	}
 	seen := map[string]bool{}
 	for i, o := range outs {
@@ -201,8 +201,10 @@ func (s *Service) RecordPrintOutcomes(ctx context.Context, a docketcard.Actor, b
 		switch {
 		case o.Outcome != docketcard.OutcomePrinted && o.Outcome != docketcard.OutcomeSpoiled:
 			v.Add(f+".outcome", "must be printed or spoiled")
-		case !inBatch[o.CardID]:
+		case inBatch[o.CardID].CardID == "":
 			v.Add(f+".card_id", "is not a card of this batch")
+		case inBatch[o.CardID].Outcome != docketcard.OutcomePending:
+			return nil, docketcard.Errorf(docketcard.ECONFLICT, "Card %s was already marked %s in this batch.", inBatch[o.CardID].CardNumber, inBatch[o.CardID].Outcome)
 		case seen[o.CardID]:
 			v.Add(f+".card_id", "is listed twice")
 		}

@@ -66,7 +66,7 @@ func firstDemoCard(t *testing.T, dir string) demoCard {
 	defer db.Close()
 	var c demoCard
 	err := db.QueryRow(`SELECT c.id, c.card_number, c.qr_text, c.site_code, c.key_id, c.status_index, p.a_number, p.family_names, p.given_names
-		FROM cards c JOIN people p ON p.id = c.person_id WHERE c.state = 'signed' ORDER BY c.card_number LIMIT 1`).
+		FROM cards c JOIN people p ON p.id = c.person_id WHERE c.state = 'signed' AND c.lifecycle = 'active' ORDER BY c.card_number LIMIT 1`).
 		Scan(&c.id, &c.number, &c.qr, &c.site, &c.keyID, &c.statusIndex, &c.aNumber, &c.family, &c.given)
 	if err != nil {
 		t.Fatalf("no signed card in the demo database: %v", err)
@@ -393,7 +393,7 @@ func TestCardCLI(t *testing.T) {
 		issue := func() (id, kid string) {
 			t.Helper()
 			r := mustRun(t, e, "card", "issue", "-a-number", card.aNumber, "-request-key", "rotation-test-0001")
-			m := regexp.MustCompile(`^card (DC\d{7}) \(([^)]+)\) for .*: signed, valid .* key ([0-9a-f]{16})\n$`).FindStringSubmatch(r.stdout)
+			m := regexp.MustCompile(`^card (DC\d{7}) \(([^)]+)\) for .*: approved, valid .* key ([0-9a-f]{16})\n$`).FindStringSubmatch(r.stdout)
 			if m == nil {
 				t.Fatalf("card issue: %s", r)
 			}

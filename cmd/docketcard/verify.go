@@ -43,6 +43,7 @@ func (m *Main) verify(ctx context.Context, args []string) error {
 	trustFile := fs.String("trust-list", dir+"/trust-list.cose", "signed trust list file")
 	rootFile := fs.String("root", dir+"/root.crt", "pinned program root certificate")
 	statusFile := fs.String("status-list", "", "cached signed status list file (optional; without it status is not checked)")
+	bundleFile := fs.String("bundle", "", "a verifier bundle (GET /api/v1/verifier-bundle or `status bundle`): trust list and status list in one file; the root stays pinned by -root")
 	asJSON := fs.Bool("json", false, "print a JSON report")
 	photoOut := fs.String("save-photo", "", "write the signed face image (JPEG) to this file")
 	text := fs.String("text", "", "a raw QR string to verify")
@@ -86,8 +87,25 @@ func (m *Main) verify(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		raw, err := os.ReadFile(*trustFile)
-		if err != nil {
+		var bundle *credential.Bundle
+		if *bundleFile != "" {
+			b, err := os.ReadFile(*bundleFile)
+			if err != nil {
+				return err
+			}
+			if bundle, err = credential.DecodeBundle(b); err != nil {
+				return err
+			}
+			// The bundle's root copy must be the pinned one: a bundle
+			// from anywhere else is refused, not trusted.
+			if !bytes.Equal(bundle.Root, root.Raw) {
+				return fmt.Errorf("verifier bundle %s: its root certificate is not the pinned root %s", *bundleFile, *rootFile)
+			}
+		}
+		var raw []byte
+		if bundle != nil {
+			raw = bundle.TrustList
+		} else if raw, err = os.ReadFile(*trustFile); err != nil {
 			return err
 		}
 		// Whether the cached trust list is fresh is a question about
@@ -97,7 +115,13 @@ func (m *Main) verify(ctx context.Context, args []string) error {
 			return fmt.Errorf("trust list %s: %w", *trustFile, err)
 		}
 		v := &credential.Verifier{Trust: tl, Now: func() time.Time { return now }}
-		if *statusFile != "" {
+		if bundle != nil {
+			tok, err := checkStatusList(bundle.StatusList, "in "+*bundleFile, tl, now)
+			if err != nil {
+				return err
+			}
+			v.Status = tok
+		} else if *statusFile != "" {
 			tok, err := LoadStatusList(*statusFile, tl, now)
 			if err != nil {
 				return err
@@ -173,6 +197,12 @@ func LoadStatusList(path string, tl *pki.TrustList, now time.Time) (*statuslist.
 	if err != nil {
 		return nil, err
 	}
+	return checkStatusList(b, path, tl, now)
+}
+
+// checkStatusList parses a signed status list and checks its signer and
+// signature against the trust list, and that it has not expired.
+func checkStatusList(b []byte, path string, tl *pki.TrustList, now time.Time) (*statuslist.Token, error) {
 	tok, msg, err := statuslist.Parse(b, 1<<24)
 	if err != nil {
 		return nil, fmt.Errorf("status list %s: %w", path, err)

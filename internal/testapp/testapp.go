@@ -425,3 +425,24 @@ func PublicWatchlists(t testing.TB) *screening.Lists {
 	}
 	return publicLists.lists
 }
+
+// Activate takes a freshly issued (approved) card through printing and
+// handover to active, as the print operator and the enrolment officer
+// would, and returns it.
+func (a *App) Activate(t testing.TB, cardID string) *docketcard.Card {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := a.Service.TransitionCard(ctx, a.Actor(docketcard.RolePrintOperator), cardID,
+		docketcard.TransitionRequest{Event: docketcard.EventPrint}); err != nil {
+		t.Fatalf("print card: %v", err)
+	}
+	res, err := a.Service.HandoverCard(ctx, a.Actor(docketcard.RoleEnrollmentOfficer), cardID,
+		docketcard.HandoverInput{Acknowledgement: "signature", PIN: "246813", Activate: true})
+	if err != nil {
+		t.Fatalf("hand over card: %v", err)
+	}
+	if res.Card.State != docketcard.CardActive {
+		t.Fatalf("card after handover: %s; want active", res.Card.State)
+	}
+	return res.Card
+}
