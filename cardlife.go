@@ -40,9 +40,9 @@ const (
 	ReasonSuperseded   CardReason = "superseded" // by a replacement card
 	ReasonSpoiled      CardReason = "spoiled"    // in printing
 	// Progress (no choice to make).
-	ReasonPrinted   CardReason = "printed"
+	ReasonPrinted    CardReason = "printed"
 	ReasonHandedOver CardReason = "handed_over"
-	ReasonActivated CardReason = "activated"
+	ReasonActivated  CardReason = "activated"
 )
 
 // Transition is one row of the lifecycle table.

@@ -34,14 +34,14 @@ func ParseRole(s string) (Role, error) { return oneOf("role", s, Roles) }
 
 // User is an officer or staff member who signs in.
 type User struct {
-	ID          string     `json:"id"`
-	Username    string     `json:"username"`
-	DisplayName string     `json:"display_name"`
-	Roles       []Role     `json:"roles"`
-	Sites       []string   `json:"sites"` // site codes served
+	ID          string   `json:"id"`
+	Username    string   `json:"username"`
+	DisplayName string   `json:"display_name"`
+	Roles       []Role   `json:"roles"`
+	Sites       []string `json:"sites"` // site codes served
 	// Agency is the organisation the user works for; recorded in every
 	// encounter. Required for relying parties (outside DHS).
-	Agency   string `json:"agency"`
+	Agency      string     `json:"agency"`
 	Disabled    bool       `json:"disabled"`
 	LockedUntil *time.Time `json:"locked_until,omitempty"`
 	Version     int        `json:"version"`

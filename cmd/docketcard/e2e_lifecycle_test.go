@@ -158,7 +158,7 @@ func TestPrintQueueCLI(t *testing.T) {
 			name, file, pages, size string
 		}{
 			{"card printer pages", pdf, fmt.Sprint(2 * queued), "242.646 x 153.014 pts"}, // ID-1: front and back per card
-			{"proof sheet", proof, fmt.Sprint((queued + 3) / 4), "612 x 792 pts"},          // US Letter, four cards a page
+			{"proof sheet", proof, fmt.Sprint((queued + 3) / 4), "612 x 792 pts"},        // US Letter, four cards a page
 		} {
 			out, err := execOutput(pdfinfo, tt.file)
 			if err != nil {
