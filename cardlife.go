@@ -331,3 +331,13 @@ type StatusPublication struct {
 	SHA256    string    `json:"sha256"`
 	Publisher string    `json:"publisher"`
 }
+
+// CardHolder is what online verification reads in one query: the card's
+// state and claims hash (not its large signed bytes) and the holder's
+// name and photo reference.
+type CardHolder struct {
+	Card        Card
+	FamilyNames string
+	GivenNames  string
+	Photo       *BlobRef
+}

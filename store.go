@@ -105,6 +105,9 @@ type Tx interface {
 	// card's status-list value changes, bumps the status change counter.
 	TransitionCard(ctx context.Context, ch *CardChange) error
 	CardHistory(ctx context.Context, cardID string) ([]*CardHistoryEntry, error)
+	// CardHolderByNumber reads a signed card's state and its holder's name
+	// and photo reference in one query, for online verification.
+	CardHolderByNumber(ctx context.Context, number string) (*CardHolder, error)
 	// CardsOf returns the cards of a person in the given recorded states.
 	CardsOf(ctx context.Context, personID string, states ...CardState) ([]*Card, error)
 	SetReplaces(ctx context.Context, cardID, replaces string) error

@@ -160,7 +160,8 @@ func (a *App) Server() (*web.Server, error) {
 	if a.Keys != nil {
 		tl = a.Keys
 	}
-	opts := web.Options{SecureCookies: a.Config.SecureCookies, Version: Version, Trust: tl, ProviderCallback: a.ProviderCallback}
+	opts := web.Options{SecureCookies: a.Config.SecureCookies, Version: Version, Trust: tl, ProviderCallback: a.ProviderCallback,
+		VerifiesPerMinute: a.Config.VerifyRate, VerifyBurst: max(a.Config.VerifyRate/5, 20)}
 	if a.Watchlists != nil {
 		opts.Watchlists = a.Watchlists
 	}

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -64,7 +65,13 @@ func TestTwoServersShareOnePostgres(t *testing.T) {
 		t.Fatalf("login: %d %s", res.StatusCode, body)
 	}
 	cookie := res.Cookies()[0]
-	csrf := strings.Split(strings.Split(string(body), `"csrf_token": "`)[1], `"`)[0]
+	var login struct {
+		CSRFToken string `json:"csrf_token"`
+	}
+	if err := json.Unmarshal(body, &login); err != nil || login.CSRFToken == "" {
+		t.Fatalf("login response %s: %v", body, err)
+	}
+	csrf := login.CSRFToken
 	// Use the session on server 1 to create a person.
 	req, _ := http.NewRequest("POST", servers[1].URL+"/api/v1/people", strings.NewReader(`{"a_number":"A012345678","family_names":"PEREZ","given_names":"Ana",
 		"date_of_birth":"1990-01-01","sex":"F","country_of_citizenship":"MEX","country_of_birth":"MEX","preferred_language":"es",

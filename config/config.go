@@ -35,6 +35,7 @@ type Config struct {
 	LockoutAfter  int           `env:"LOCKOUT_AFTER" flag:"lockout-after" help:"failed sign-ins before an account locks"`
 	LockoutFor    time.Duration `env:"LOCKOUT_FOR" flag:"lockout-for" help:"how long a lock lasts"`
 	DBMaxConns    int           `env:"DB_MAX_CONNS" flag:"db-max-conns" help:"database connection pool size"`
+	VerifyRate    int           `env:"VERIFY_RATE" flag:"verify-rate" help:"online verifications allowed per client (user and address) per minute"`
 	LogLevel      string        `env:"LOG_LEVEL" flag:"log-level" help:"debug, info, warn or error"`
 	LogFormat     string        `env:"LOG_FORMAT" flag:"log-format" help:"text or json"`
 	ShutdownGrace time.Duration `env:"SHUTDOWN_GRACE" flag:"shutdown-grace" help:"time to finish requests on shutdown"`
@@ -67,7 +68,7 @@ func Default() Config {
 	return Config{
 		Addr: "127.0.0.1:8080", DataDir: "docketcard-data", DBDriver: "sqlite", BlobBackend: "fs",
 		SecureCookies: true, SessionTTL: 8 * time.Hour, LockoutAfter: 5, LockoutFor: 15 * time.Minute,
-		DBMaxConns: 16, LogLevel: "info", LogFormat: "text", ShutdownGrace: 20 * time.Second,
+		DBMaxConns: 16, VerifyRate: 600, LogLevel: "info", LogFormat: "text", ShutdownGrace: 20 * time.Second,
 		CardValidity: 2 * 365 * 24 * time.Hour, PublicURL: "https://docketcard.example",
 		CardFields:     "a_number,citizenship,date_of_birth,sex,card_number,issue_date,expiry_date,issuing_office",
 		ChecksRequired: "watchlist,duplicate,document", CheckResultTTL: 90 * 24 * time.Hour, CheckTimeout: 2 * time.Minute,
@@ -199,6 +200,9 @@ func (c *Config) Validate() error {
 	}
 	if c.LockoutFor < time.Minute {
 		v.Add("lockout_for", "must be at least 1m")
+	}
+	if c.VerifyRate < 1 || c.VerifyRate > 10_000_000 {
+		v.Add("verify_rate", "must be between 1 and 10000000 per minute")
 	}
 	if c.DBMaxConns < 1 || c.DBMaxConns > 1000 {
 		v.Add("db_max_conns", "must be between 1 and 1000")

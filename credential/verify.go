@@ -406,6 +406,8 @@ type Result struct {
 	StatusAsOf  time.Time // when the status list used was issued
 	StatusNote  string    // why the status was not checked, if it was not
 	Face        []byte    // the signed face image, if any
+	Signed      []byte    // the COSE_Sign1 bytes, once decoded
+	Claims      []byte    // the signed payload (the CWT claims), once decoded
 }
 
 // Verify decodes and checks one credential. A credential that fails gets
@@ -427,7 +429,7 @@ func (v *Verifier) Verify(text string) (*Result, error) {
 	if err != nil {
 		return result(nil, err), nil
 	}
-	res := &Result{Credential: &p.Credential, KeyID: p.KeyID}
+	res := &Result{Credential: &p.Credential, KeyID: p.KeyID, Signed: p.Signed, Claims: p.Message.Payload}
 	if e := v.checkSignature(p, now, res); e != nil {
 		res.Outcome, res.Reason = e.Outcome, e.Error()
 		return res, nil

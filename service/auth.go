@@ -2,7 +2,9 @@ package service
 
 import (
 	"context"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/docketcard/docketcard"
@@ -136,11 +138,16 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string) (docketc
 	if !strings.HasPrefix(secret, TokenPrefix) {
 		return docketcard.Actor{}, bad
 	}
+	hash := HashSecret(secret)
+	now := s.now()
+	if a, ok := s.tokens.get(hash, now); ok {
+		return a, nil
+	}
 	var tok *docketcard.APIToken
 	var u *docketcard.User
 	err := s.store.ReadTx(ctx, func(tx docketcard.Tx) error {
 		var err error
-		if tok, err = tx.GetTokenByHash(ctx, HashSecret(secret)); err != nil {
+		if tok, err = tx.GetTokenByHash(ctx, hash); err != nil {
 			return err
 		}
 		u, err = tx.GetUser(ctx, tok.UserID)
@@ -151,7 +158,6 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string) (docketc
 	} else if err != nil {
 		return docketcard.Actor{}, err
 	}
-	now := s.now()
 	if tok.RevokedAt != nil || !now.Before(tok.ExpiresAt) || u.Disabled {
 		return docketcard.Actor{}, bad
 	}
@@ -159,7 +165,58 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string) (docketc
 	if tok.LastUsedAt == nil || now.Sub(*tok.LastUsedAt) > time.Minute {
 		_ = s.store.WithTx(ctx, func(tx docketcard.Tx) error { return tx.TouchToken(ctx, tok.ID, now) })
 	}
-	return docketcard.Actor{UserID: u.ID, Username: u.Username, Roles: u.Roles, Sites: u.Sites, Agency: u.Agency, Via: "token", TokenID: tok.ID}, nil
+	a := docketcard.Actor{UserID: u.ID, Username: u.Username, Roles: u.Roles, Sites: u.Sites, Agency: u.Agency, Via: "token", TokenID: tok.ID}
+	until := now.Add(tokenCacheTTL)
+	if tok.ExpiresAt.Before(until) {
+		until = tok.ExpiresAt
+	}
+	s.tokens.put(hash, a, until)
+	return a, nil
+}
+
+// tokenCacheTTL bounds how long a server keeps trusting a token it has
+// checked: a verifier's phone sends many requests a minute, and each used
+// to cost a database read of the token and its user. A token revoked (or
+// a user disabled) on this server stops at once; on another server within
+// this time.
+const tokenCacheTTL = 5 * time.Second
+
+type tokenCache struct {
+	mu sync.Mutex
+	m  map[string]cachedToken
+}
+
+type cachedToken struct {
+	actor docketcard.Actor
+	until time.Time
+}
+
+func (c *tokenCache) get(hash string, now time.Time) (docketcard.Actor, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[hash]
+	if !ok || !now.Before(e.until) || now.Before(e.until.Add(-2*tokenCacheTTL)) {
+		return docketcard.Actor{}, false
+	}
+	a := e.actor
+	a.Roles, a.Sites = slices.Clone(a.Roles), slices.Clone(a.Sites)
+	return a, true
+}
+
+func (c *tokenCache) put(hash string, a docketcard.Actor, until time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) > 10_000 {
+		c.m = map[string]cachedToken{}
+	}
+	c.m[hash] = cachedToken{actor: a, until: until}
+}
+
+// clear forgets every cached token (after a revocation or a user change).
+func (c *tokenCache) clear() {
+	c.mu.Lock()
+	c.m = nil
+	c.mu.Unlock()
 }
 
 // CreatedToken is a new API token; Secret is shown once and never stored.
@@ -236,6 +293,8 @@ func (s *Service) RevokeToken(ctx context.Context, a docketcard.Actor, userID, t
 			return err
 		}
 	}
+	// Forget cached tokens once the revocation has committed.
+	defer s.tokens.clear()
 	return s.store.WithTx(ctx, func(tx docketcard.Tx) error {
 		toks, err := tx.ListTokens(ctx, userID)
 		if err != nil {

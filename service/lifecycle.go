@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/big"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/docketcard/docketcard"
 )
@@ -158,6 +159,10 @@ func (s *Service) ReplaceCard(ctx context.Context, a docketcard.Actor, cardID st
 	for _, r := range ReplaceReasons {
 		valid = valid || r == in.Reason
 	}
+	if utf8.RuneCountInString(in.Note) > docketcard.MaxNoteLength {
+		msg := fmt.Sprintf("must be at most %d characters", docketcard.MaxNoteLength)
+		return nil, &docketcard.Error{Code: docketcard.EINVALID, Message: "Invalid request: note: " + msg, Fields: []docketcard.FieldError{{Field: "note", Message: msg}}}
+	}
 	if !valid {
 		msg := "must be one of " + strings.Join(ReplaceReasons, ", ")
 		return nil, &docketcard.Error{Code: docketcard.EINVALID, Message: "Invalid request: reason: " + msg, Fields: []docketcard.FieldError{{Field: "reason", Message: msg}}}
@@ -199,8 +204,11 @@ func (s *Service) ReplaceCard(ctx context.Context, a docketcard.Actor, cardID st
 		}
 		if (in.Reason == "lost" || in.Reason == "stolen") && old.State != docketcard.CardSuspended && old.State != docketcard.CardRevoked &&
 			old.StateAt(s.now()) != docketcard.CardExpired {
-			if err := s.change(ctx, tx, a, old, docketcard.EventSuspend, docketcard.CardSuspended, docketcard.ReasonReportedLost,
-				"reported "+in.Reason+"; replacement requested"); err != nil {
+			note := "reported " + in.Reason + "; replacement requested"
+			if n := strings.TrimSpace(in.Note); n != "" {
+				note += ": " + n
+			}
+			if err := s.change(ctx, tx, a, old, docketcard.EventSuspend, docketcard.CardSuspended, docketcard.ReasonReportedLost, note); err != nil {
 				return err
 			}
 		}

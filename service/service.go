@@ -54,6 +54,7 @@ type Service struct {
 	reads *groupAudit
 	// instance names this process as a holder of database leases.
 	instance string
+	tokens   tokenCache
 
 	signers    Signers
 	cardPolicy CardPolicy

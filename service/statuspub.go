@@ -36,6 +36,9 @@ func (s *Service) Instance() string { return s.instance }
 // publication and whether this call made it. Without the lease it returns
 // (nil, false, nil).
 func (s *Service) PublishStatusList(ctx context.Context, holder string, force bool) (*docketcard.StatusPublication, bool, error) {
+	if s.signers == nil {
+		return nil, false, nil // a server without keys never takes the lease: it could not sign
+	}
 	now := s.now()
 	var ok bool
 	if err := s.store.WithTx(ctx, func(tx docketcard.Tx) error {
@@ -139,6 +142,12 @@ func (s *Service) CurrentStatusList(ctx context.Context) (*docketcard.StatusPubl
 	}
 	pub, _, err := s.PublishStatusList(ctx, s.instance, false)
 	if err != nil {
+		if latest != nil {
+			// Serve the last good list rather than nothing; verifiers see
+			// its time and the publisher retries within StatusPollInterval.
+			s.log.Warn("status list publication failed; serving the previous list", "seq", latest.Seq, "err", err)
+			return latest, nil
+		}
 		return nil, err
 	}
 	if pub != nil {

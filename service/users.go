@@ -74,6 +74,7 @@ func joinRoles(rs []docketcard.Role) string {
 // UpdateUser changes a user's name, roles, sites, disabled flag or lock.
 // Disabling a user ends their sessions.
 func (s *Service) UpdateUser(ctx context.Context, a docketcard.Actor, id string, p docketcard.UserPatch) (*docketcard.User, error) {
+	defer s.tokens.clear() // roles, sites or the disabled flag may change
 	if err := a.Authorize(docketcard.PermUserWrite, ""); err != nil {
 		return nil, err
 	}
@@ -133,6 +134,7 @@ func versionRequired() error {
 // the current password); admins may reset anyone's. All sessions of the
 // user end.
 func (s *Service) SetPassword(ctx context.Context, a docketcard.Actor, id, current, next string) error {
+	defer s.tokens.clear()
 	self := a.UserID == id && !a.System
 	if !self {
 		if err := a.Authorize(docketcard.PermUserWrite, ""); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strings"
@@ -48,8 +49,8 @@ type Verification struct {
 type VerifiedHolder struct {
 	FamilyNames string `json:"family_names"`
 	GivenNames  string `json:"given_names"`
-	Photo       []byte `json:"photo"` // JPEG, base64 in JSON
-	PhotoType   string `json:"photo_type"`
+	Photo       []byte `json:"photo,omitempty"` // JPEG, base64 in JSON
+	PhotoType   string `json:"photo_type,omitempty"`
 }
 
 // CaseSummary is what an authorised DHS officer sees of the case behind
@@ -143,62 +144,67 @@ func (s *Service) VerifyCard(ctx context.Context, a docketcard.Actor, in VerifyR
 		enc.Purpose = "identity check"
 	}
 
-	var card *docketcard.Card
+	var presented []byte // the signed claims of a presented QR
+	number := in.CardNumber
 	if in.QR != "" {
 		enc.Method = "qr"
 		if s.trust == nil {
 			return nil, docketcard.Errorf(docketcard.EUNAVAILABLE, "Online verification is not configured: no trust list.")
 		}
 		tl, _ := s.trust.TrustList()
-		p, err := credential.Decode(in.QR, credential.DefaultLimits)
-		if err != nil {
-			return nil, &docketcard.Error{Code: docketcard.EINVALID, Message: "Invalid verification request: qr: is not a Secure Docket Card QR payload (" + err.Error() + ")",
-				Fields: []docketcard.FieldError{{Field: "qr", Message: "is not a Secure Docket Card QR payload"}}}
-		}
 		verifier := &credential.Verifier{Trust: tl, Now: func() time.Time { return now }}
 		res, err := verifier.Verify(in.QR)
 		if err != nil {
 			return nil, err
 		}
-		enc.CardNumber = p.Credential.CardNumber
-		if res.Outcome == credential.BadSignature || res.Outcome == credential.Malformed {
+		if res.Outcome == credential.Malformed {
+			return nil, &docketcard.Error{Code: docketcard.EINVALID, Message: "Invalid verification request: qr: is not a Secure Docket Card QR payload (" + res.Reason + ")",
+				Fields: []docketcard.FieldError{{Field: "qr", Message: "is not a Secure Docket Card QR payload"}}}
+		}
+		if res.Credential != nil {
+			enc.CardNumber = res.Credential.CardNumber
+		}
+		if res.Outcome == credential.BadSignature {
 			out.Result, out.Detail = docketcard.VerifyNotGenuine, "the signature does not verify against the trust list"
 			return s.finishVerify(ctx, a, out, enc)
 		}
-		err = s.store.ReadTx(ctx, func(tx docketcard.Tx) error {
-			var err error
-			card, err = tx.GetCardByNumber(ctx, p.Credential.CardNumber)
-			return err
-		})
-		if docketcard.ErrorCode(err) == docketcard.ENOTFOUND {
-			out.Result, out.Detail = docketcard.VerifyNotGenuine, "validly signed, but no such card was issued: report it (a signing key may be compromised)"
-			return s.finishVerify(ctx, a, out, enc)
-		} else if err != nil {
-			return nil, err
-		}
-		presented := sha256.Sum256(p.Signed)
-		issued := sha256.Sum256(card.Signed)
-		if subtle.ConstantTimeCompare(presented[:], issued[:]) != 1 {
-			out.Result, out.Detail = docketcard.VerifyNotGenuine, "validly signed, but not the card issued under this number: report it"
-			card = nil
-			return s.finishVerify(ctx, a, out, enc)
-		}
+		number, presented = res.Credential.CardNumber, res.Claims
 	} else {
 		enc.Method, enc.CardNumber = "card_number", in.CardNumber
-		err := s.store.ReadTx(ctx, func(tx docketcard.Tx) error {
-			var err error
-			card, err = tx.GetCardByNumber(ctx, in.CardNumber)
-			return err
-		})
-		if docketcard.ErrorCode(err) == docketcard.ENOTFOUND || (err == nil && card.State == docketcard.CardPrepared) {
-			out.Result, out.Detail = docketcard.VerifyNotGenuine, "no card with this number was issued"
-			card = nil
-			return s.finishVerify(ctx, a, out, enc)
-		} else if err != nil {
-			return nil, err
-		}
 	}
 
+	// One read transaction: the card and its holder in one query, and
+	// for a DHS officer the case summary.
+	var h *docketcard.CardHolder
+	err := s.store.ReadTx(ctx, func(tx docketcard.Tx) error {
+		var err error
+		h, err = tx.CardHolderByNumber(ctx, number)
+		if docketcard.ErrorCode(err) == docketcard.ENOTFOUND {
+			h = nil
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if dhs && (presented == nil || sameClaims(presented, h.Card.ClaimsHash)) {
+			out.CaseSummary, err = caseSummary(ctx, tx, h.Card.PersonID, now)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case h == nil && presented != nil:
+		out.Result, out.Detail = docketcard.VerifyNotGenuine, "validly signed, but no such card was issued: report it (a signing key may be compromised)"
+		return s.finishVerify(ctx, a, out, enc)
+	case h == nil:
+		out.Result, out.Detail = docketcard.VerifyNotGenuine, "no card with this number was issued"
+		return s.finishVerify(ctx, a, out, enc)
+	case presented != nil && !sameClaims(presented, h.Card.ClaimsHash):
+		out.Result, out.Detail = docketcard.VerifyNotGenuine, "validly signed, but not the card issued under this number: report it"
+		return s.finishVerify(ctx, a, out, enc)
+	}
+	card := &h.Card
 	enc.CardID, enc.PersonID, out.CardNumber = card.ID, card.PersonID, card.CardNumber
 	exp := card.ExpiresAt
 	out.ExpiresAt = &exp
@@ -214,20 +220,33 @@ func (s *Service) VerifyCard(ctx context.Context, a docketcard.Actor, in VerifyR
 	default:
 		out.Result, out.Detail = docketcard.VerifySuspended, "not in use: the card is "+string(st)+" and has not been activated"
 	}
+	// A relying party learns the name and photo of a valid card only; a
+	// DHS officer sees them whatever the result.
 	if out.Result == docketcard.VerifyValid || dhs {
-		if err := s.discloseHolder(ctx, card, out); err != nil {
-			return nil, err
+		out.Holder = &VerifiedHolder{FamilyNames: h.FamilyNames, GivenNames: h.GivenNames}
+		out.Disclosed = append(out.Disclosed, DiscloseName)
+		if h.Photo != nil {
+			b, err := s.blobs.Get(ctx, *h.Photo)
+			if err != nil {
+				return nil, err
+			}
+			out.Holder.Photo, out.Holder.PhotoType = b, h.Photo.ContentType
+			out.Disclosed = append(out.Disclosed, DisclosePhoto)
 		}
 	}
-	if dhs {
-		sum, err := s.caseSummary(ctx, card.PersonID, now)
-		if err != nil {
-			return nil, err
-		}
-		out.CaseSummary = sum
+	if out.CaseSummary != nil {
 		out.Disclosed = append(out.Disclosed, DiscloseCase)
 	}
 	return s.finishVerify(ctx, a, out, enc)
+}
+
+// sameClaims reports whether the presented, validly signed claims are
+// exactly those issued under the card number (their SHA-256 was stored
+// before signing).
+func sameClaims(claims []byte, issuedHex string) bool {
+	x := sha256.Sum256(claims)
+	y, err := hex.DecodeString(issuedHex)
+	return err == nil && subtle.ConstantTimeCompare(x[:], y) == 1
 }
 
 func agencyOf(a docketcard.Actor) string {
@@ -258,57 +277,32 @@ func (s *Service) finishVerify(ctx context.Context, a docketcard.Actor, out *Ver
 	return out, nil
 }
 
-func (s *Service) discloseHolder(ctx context.Context, card *docketcard.Card, out *Verification) error {
-	var p *docketcard.Person
-	if err := s.store.ReadTx(ctx, func(tx docketcard.Tx) error {
-		var err error
-		p, err = tx.GetPerson(ctx, card.PersonID)
-		return err
-	}); err != nil {
-		return err
-	}
-	out.Holder = &VerifiedHolder{FamilyNames: p.FamilyNames, GivenNames: p.GivenNames}
-	out.Disclosed = append(out.Disclosed, DiscloseName)
-	if p.Photo != nil {
-		b, err := s.blobs.Get(ctx, *p.Photo)
-		if err != nil {
-			return err
-		}
-		out.Holder.Photo, out.Holder.PhotoType = b, p.Photo.ContentType
-		out.Disclosed = append(out.Disclosed, DisclosePhoto)
-	}
-	return nil
-}
-
-func (s *Service) caseSummary(ctx context.Context, personID string, now time.Time) (*CaseSummary, error) {
+func caseSummary(ctx context.Context, tx docketcard.Tx, personID string, now time.Time) (*CaseSummary, error) {
 	sum := &CaseSummary{Cases: []CaseBrief{}}
-	err := s.store.ReadTx(ctx, func(tx docketcard.Tx) error {
-		cases, err := tx.ListCases(ctx, personID)
+	cases, err := tx.ListCases(ctx, personID)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cases {
+		b := CaseBrief{Court: c.Court, Status: c.Status}
+		hs, err := tx.ListHearings(ctx, c.ID)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		for _, c := range cases {
-			b := CaseBrief{Court: c.Court, Status: c.Status}
-			hs, err := tx.ListHearings(ctx, c.ID)
-			if err != nil {
-				return err
+		for _, h := range hs {
+			if !h.Cancelled && h.StartsAt.After(now) && (b.NextHearing == nil || h.StartsAt.Before(b.NextHearing.StartsAt)) {
+				b.NextHearing = &HearingBrief{Type: h.Type, StartsAt: h.StartsAt, TimeZone: h.TimeZone, CourtAddress: h.CourtAddress}
 			}
-			for _, h := range hs {
-				if !h.Cancelled && h.StartsAt.After(now) && (b.NextHearing == nil || h.StartsAt.Before(b.NextHearing.StartsAt)) {
-					b.NextHearing = &HearingBrief{Type: h.Type, StartsAt: h.StartsAt, TimeZone: h.TimeZone, CourtAddress: h.CourtAddress}
-				}
-			}
-			r, err := tx.GetReporting(ctx, c.ID)
-			if err == nil {
-				b.Reporting = reportingBrief(r, now)
-			} else if docketcard.ErrorCode(err) != docketcard.ENOTFOUND {
-				return err
-			}
-			sum.Cases = append(sum.Cases, b)
 		}
-		return nil
-	})
-	return sum, err
+		r, err := tx.GetReporting(ctx, c.ID)
+		if err == nil {
+			b.Reporting = reportingBrief(r, now)
+		} else if docketcard.ErrorCode(err) != docketcard.ENOTFOUND {
+			return nil, err
+		}
+		sum.Cases = append(sum.Cases, b)
+	}
+	return sum, nil
 }
 
 // reportingBrief computes the next report due from the schedule.

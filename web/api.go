@@ -42,7 +42,8 @@ func allPermissions() []docketcard.Permission {
 		docketcard.PermUserWrite, docketcard.PermPersonRead, docketcard.PermPersonWrite, docketcard.PermPersonImport,
 		docketcard.PermCaseRead, docketcard.PermCaseWrite, docketcard.PermDocumentRead, docketcard.PermDocumentWrite,
 		docketcard.PermAuditRead, docketcard.PermCardIssue, docketcard.PermCardRead,
-		docketcard.PermCheckRun, docketcard.PermCheckRead, docketcard.PermAdjudicate}
+		docketcard.PermCheckRun, docketcard.PermCheckRead, docketcard.PermAdjudicate,
+		docketcard.PermCardManage, docketcard.PermCardPrint, docketcard.PermCardVerify, docketcard.PermStatusPublish}
 }
 
 // LoginRequest signs in through the API (for scripts that want a session).

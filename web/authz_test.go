@@ -23,9 +23,10 @@ import (
 // every role (and anonymous callers), on both dialects. A caller without
 // access gets exactly 403 (401 when anonymous) with a problem body and
 // changes nothing; a caller with access never gets 401 or 403. Person,
-// case, document, card and background-check routes are also called on
-// records of a site (ATL) that no fixture user serves, where every role
-// gets 403.
+// case, document, card, print and background-check routes are also called
+// on records of a site (ATL) that no fixture user serves, where every role
+// gets 403. Online verification and status-list publication are not
+// site-scoped (see TestAuthzPolicyPrinciples).
 
 // authzReq is the request a matrix row sends.
 type authzReq struct {
@@ -38,11 +39,24 @@ type authzReq struct {
 // authzTarget names the records of one site that rows point at.
 type authzTarget struct {
 	site, person, aNumber, caseID, hearing, document, card string
+	// cardNumber and qr are card's number and QR text, for verification;
+	// issued is a card handed over to its holder; batch is a print batch
+	// whose one card (card) waits to be printed.
+	cardNumber, qr, issued, batch string
 	// possibleMatches are duplicate checks awaiting a decision, one for
 	// each adjudication request the matrix sends (a decision uses its
 	// check up): see nextPossibleMatch.
 	possibleMatches []string
+	// Cards and batches for the rows that change them, one for each
+	// caller let through (see fresh): approved cards to suspend, to print,
+	// to replace and to leave in the print queue, printed cards to hand
+	// over, and print batches of one pending card to record outcomes of.
+	toSuspend, toPrint, toReplace, queued, toHandOver []string
+	outcomeBatches                                    []authzBatch
 }
+
+// authzBatch is a print batch of one card.
+type authzBatch struct{ id, card string }
 
 // authzFixture is the data the whole matrix runs on, created once per
 // dialect.
@@ -59,6 +73,9 @@ type authzFixture struct {
 	png       []byte
 	seq       int
 	cur       testing.TB // the test of the request being built
+	// consumes is whether the request being built is expected to be let
+	// through (its row allows the caller, on HOU's records): see fresh.
+	consumes bool
 }
 
 // authzRoute is one row of the matrix.
@@ -137,10 +154,18 @@ func (f *authzFixture) fingerprint(t testing.TB) string {
 		"SELECT id, version FROM hearings ORDER BY id",
 		"SELECT case_id, version FROM reporting_schedules ORDER BY case_id",
 		"SELECT id FROM documents ORDER BY id",
-		"SELECT id, version, state FROM cards ORDER BY id",
+		"SELECT id, version, state, lifecycle, COALESCE(replaces, '') FROM cards ORDER BY id",
+		"SELECT id FROM card_events ORDER BY id",
+		"SELECT card_id FROM card_handovers ORDER BY card_id",
+		"SELECT person_id, pin_hash FROM portal_pins ORDER BY person_id",
+		"SELECT id FROM print_batches ORDER BY id",
+		"SELECT batch_id, card_id, outcome, COALESCE(reprint, '') FROM print_batch_cards ORDER BY batch_id, position",
+		"SELECT seq FROM status_changes",
+		"SELECT seq FROM status_publications ORDER BY seq",
+		"SELECT id FROM encounters ORDER BY id",
 		"SELECT id FROM blobs ORDER BY id",
 		"SELECT code, version FROM sites ORDER BY code",
-		"SELECT id, version, password_hash, disabled FROM users ORDER BY id",
+		"SELECT id, version, password_hash, disabled, agency FROM users ORDER BY id",
 		"SELECT user_id, role FROM user_roles ORDER BY user_id, role",
 		"SELECT user_id, site_code FROM user_sites ORDER BY user_id, site_code",
 		"SELECT id, CASE WHEN revoked_at IS NULL THEN 0 ELSE 1 END FROM api_tokens ORDER BY id",
@@ -183,8 +208,9 @@ func (f *authzFixture) fingerprint(t testing.TB) string {
 // newAuthzFixture creates, as the system, a site to edit, another user,
 // spare tokens, and at HOU and at ATL a person with a photo, a case with a
 // hearing and a reporting schedule, a document, a background-check
-// clearance and a signed card, and a supply of possible matches for the
-// adjudication rows.
+// clearance, a signed card in a print batch, a card handed over, a supply
+// of cards and print batches for the rows that change them, and a supply
+// of possible matches for the adjudication rows.
 func newAuthzFixture(t *testing.T, c *apiClient) *authzFixture {
 	t.Helper()
 	ctx := context.Background()
@@ -243,7 +269,8 @@ func newAuthzFixture(t *testing.T, c *apiClient) *authzFixture {
 		c.app.Clear(t, p.ID)
 		card, err := svc.IssueCard(ctx, sys, p.ID, "authz-fixture-"+at.site)
 		must(err)
-		at.card = card.ID
+		at.card, at.cardNumber, at.qr = card.ID, card.CardNumber, card.QRText
+		authzCards(t, f, at, p.ID)
 		// One possible match per caller of the adjudication row: a
 		// namesake of the person (same name, date of birth and
 		// nationality), enrolled by the system, whose duplicate check
@@ -256,6 +283,108 @@ func newAuthzFixture(t *testing.T, c *apiClient) *authzFixture {
 		}
 	}
 	return f
+}
+
+// authzCards makes, as the system, the cards and print batches of at that
+// the card and print rows use: at.card's batch, a card handed over, and
+// for each row that changes a card or a batch one for each caller it lets
+// through at HOU (at ATL every caller is refused, so one will do). The
+// print queue is taken oldest first, so each batch is made while its card
+// is the only approved card of the site outside a batch.
+func authzCards(t *testing.T, f *authzFixture, at *authzTarget, personID string) {
+	t.Helper()
+	ctx := context.Background()
+	svc := f.c.app.Service
+	sys := docketcard.SystemActor("authz-fixture")
+	issue := func() string {
+		t.Helper()
+		c, err := svc.IssueCard(ctx, sys, personID, f.freshKey())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.ID
+	}
+	batch := func(cardID string) string {
+		t.Helper()
+		b, err := svc.CreatePrintBatch(ctx, sys, at.site, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(b.Cards) != 1 || b.Cards[0].CardID != cardID {
+			t.Fatalf("the print batch of %s holds %+v, want card %s", at.site, b.Cards, cardID)
+		}
+		return b.ID
+	}
+	printed := func(cardID string) string {
+		t.Helper()
+		if _, err := svc.TransitionCard(ctx, sys, cardID, docketcard.TransitionRequest{Event: docketcard.EventPrint}); err != nil {
+			t.Fatal(err)
+		}
+		return cardID
+	}
+	need := func(ps ...docketcard.Permission) int {
+		if at != &f.hou {
+			return 1
+		}
+		return max(1, len(authzHoldersOfAll(ps...)))
+	}
+
+	at.batch = batch(at.card)
+	for range need(docketcard.PermCardPrint) {
+		id := issue()
+		at.outcomeBatches = append(at.outcomeBatches, authzBatch{id: batch(id), card: id})
+	}
+	at.issued = printed(issue())
+	if _, err := svc.HandoverCard(ctx, sys, at.issued, docketcard.HandoverInput{Acknowledgement: "signature", PIN: "246813"}); err != nil {
+		t.Fatal(err)
+	}
+	for range need(docketcard.PermCardManage) {
+		at.toHandOver = append(at.toHandOver, printed(issue()))
+	}
+	// The oldest approved cards outside a batch: what the batch row
+	// takes, so that it leaves the cards of the other rows alone.
+	for range need(docketcard.PermCardPrint) {
+		at.queued = append(at.queued, issue())
+	}
+	for range need(docketcard.PermCardManage) {
+		at.toSuspend = append(at.toSuspend, issue())
+	}
+	for range need(docketcard.PermCardPrint) {
+		at.toPrint = append(at.toPrint, issue())
+	}
+	for range need(docketcard.PermCardManage, docketcard.PermCardIssue) {
+		at.toReplace = append(at.toReplace, issue())
+	}
+}
+
+// authzHoldersOfAll returns the roles that hold every one of ps.
+func authzHoldersOfAll(ps ...docketcard.Permission) []docketcard.Role {
+	var out []docketcard.Role
+	for _, r := range docketcard.Roles {
+		all := true
+		for _, p := range ps {
+			all = all && slices.Contains(docketcard.Policy[p], r)
+		}
+		if all {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// fresh returns the next card or batch of pool for a row that changes it.
+// A caller the row lets through uses it up, so that every allowed request
+// finds its target as the fixture made it; refused callers are sent to
+// the same next one, which they must leave unchanged.
+func fresh[T any](f *authzFixture, pool *[]T, what string) T {
+	if len(*pool) == 0 {
+		f.cur.Fatalf("the fixture made too few %s", what)
+	}
+	v := (*pool)[0]
+	if f.consumes {
+		*pool = (*pool)[1:]
+	}
+	return v
 }
 
 // authzPossibleMatch runs the checks of a person who shares an enrolled
@@ -539,6 +668,74 @@ func authzRoutes() []authzRoute {
 				return authzGet("/api/v1/cards/" + at.card + "/print?format=front")
 			}},
 
+		// The card lifecycle: site-scoped. Printing and spoiling need
+		// card.print, every other transition card.manage. Each allowed
+		// request that changes a card gets one that no other request has
+		// changed (fresh); a replacement also issues a card, with a new
+		// Idempotency-Key each time.
+		{method: "POST", pattern: "/api/v1/cards/{id}/transitions", variant: "suspend", allowed: holders(docketcard.PermCardManage), siteScoped: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzJSON("/api/v1/cards/"+fresh(f, &at.toSuspend, "cards to suspend")+"/transitions",
+					map[string]string{"event": "suspend", "reason": "officer_action", "note": "authorisation matrix"})
+			}},
+		{method: "POST", pattern: "/api/v1/cards/{id}/transitions", variant: "print", allowed: holders(docketcard.PermCardPrint), siteScoped: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzJSON("/api/v1/cards/"+fresh(f, &at.toPrint, "cards to print")+"/transitions", map[string]string{"event": "print"})
+			}},
+		{method: "GET", pattern: "/api/v1/cards/{id}/history", allowed: holders(docketcard.PermCardRead), siteScoped: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzGet("/api/v1/cards/" + at.issued + "/history")
+			}},
+		{method: "POST", pattern: "/api/v1/cards/{id}/replace", allowed: authzHoldersOfAll(docketcard.PermCardManage, docketcard.PermCardIssue), siteScoped: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				r := authzJSON("/api/v1/cards/"+fresh(f, &at.toReplace, "cards to replace")+"/replace", map[string]string{"reason": "damaged"})
+				r.header = map[string]string{"Idempotency-Key": f.freshKey()}
+				return r
+			}},
+		{method: "POST", pattern: "/api/v1/cards/{id}/handover", allowed: holders(docketcard.PermCardManage), siteScoped: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzJSON("/api/v1/cards/"+fresh(f, &at.toHandOver, "printed cards")+"/handover",
+					map[string]string{"acknowledgement": "signature", "pin": "246813"})
+			}},
+		{method: "GET", pattern: "/api/v1/cards/{id}/handover", allowed: holders(docketcard.PermCardRead), siteScoped: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzGet("/api/v1/cards/" + at.issued + "/handover")
+			}},
+		{method: "GET", pattern: "/api/v1/people/{id}/encounters", allowed: holders(docketcard.PermCardRead), siteScoped: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzGet("/api/v1/people/" + at.person + "/encounters")
+			}},
+
+		// Printing: site-scoped, for print operators. A new batch takes
+		// the oldest card of the print queue (the fixture's queued cards);
+		// each outcome is recorded on a batch no other request has touched.
+		{method: "GET", pattern: "/api/v1/sites/{code}/print-queue", allowed: holders(docketcard.PermCardPrint), siteScoped: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzGet("/api/v1/sites/" + at.site + "/print-queue")
+			}},
+		{method: "GET", pattern: "/api/v1/sites/{code}/print-batches", allowed: holders(docketcard.PermCardPrint), siteScoped: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzGet("/api/v1/sites/" + at.site + "/print-batches")
+			}},
+		{method: "POST", pattern: "/api/v1/sites/{code}/print-batches", allowed: holders(docketcard.PermCardPrint), siteScoped: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzJSON("/api/v1/sites/"+at.site+"/print-batches", map[string]int{"max_cards": 1})
+			}},
+		{method: "GET", pattern: "/api/v1/print-batches/{id}", allowed: holders(docketcard.PermCardPrint), siteScoped: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzGet("/api/v1/print-batches/" + at.batch)
+			}},
+		{method: "GET", pattern: "/api/v1/print-batches/{id}/pdf", allowed: holders(docketcard.PermCardPrint), siteScoped: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzGet("/api/v1/print-batches/" + at.batch + "/pdf?kind=proof&paper=letter")
+			}},
+		{method: "POST", pattern: "/api/v1/print-batches/{id}/outcomes", allowed: holders(docketcard.PermCardPrint), siteScoped: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				b := fresh(f, &at.outcomeBatches, "print batches")
+				return authzJSON("/api/v1/print-batches/"+b.id+"/outcomes",
+					map[string]any{"outcomes": []map[string]string{{"card_id": b.card, "outcome": "printed"}}})
+			}},
+
 		// Background checks: site-scoped. Starting checks makes a new
 		// (pending) run each time; each adjudication decides a possible
 		// match no other request has touched.
@@ -585,6 +782,28 @@ func authzRoutes() []authzRoute {
 			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
 				return authzGet("/api/v1/status-list")
 			}},
+		{method: "GET", pattern: "/api/v1/verifier-bundle", allowed: everyone, anonymous: true,
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzGet("/api/v1/verifier-bundle")
+			}},
+		// Publishing the status list: not site-scoped, the list covers
+		// every card of every site.
+		{method: "POST", pattern: "/api/v1/status-list/publish", allowed: holders(docketcard.PermStatusPublish),
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzReq{path: "/api/v1/status-list/publish"}
+			}},
+
+		// Online verification: not site-scoped. Field officers verify
+		// cards from any office and relying parties serve no site, so a
+		// card of ATL, which no fixture user serves, verifies too.
+		{method: "POST", pattern: "/api/v1/verify", variant: "QR code", allowed: holders(docketcard.PermCardVerify),
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzJSON("/api/v1/verify", map[string]string{"qr": at.qr, "purpose": "authorisation matrix"})
+			}},
+		{method: "POST", pattern: "/api/v1/verify", variant: "card of a site nobody serves", allowed: holders(docketcard.PermCardVerify),
+			build: func(f *authzFixture, at *authzTarget, as docketcard.Role) authzReq {
+				return authzJSON("/api/v1/verify", map[string]string{"card_number": f.atl.cardNumber, "purpose": "authorisation matrix"})
+			}},
 
 		// Audit trail.
 		{method: "GET", pattern: "/api/v1/audit", allowed: holders(docketcard.PermAuditRead),
@@ -600,6 +819,7 @@ func authzRoutes() []authzRoute {
 func (f *authzFixture) authzCall(t testing.TB, row authzRoute, at *authzTarget, as docketcard.Role) apiReply {
 	t.Helper()
 	f.cur = t
+	f.consumes = at == &f.hou && ((as == "" && row.anonymous) || (as != "" && slices.Contains(row.allowed, as)))
 	req := row.build(f, at, as)
 	return f.c.send(t, apiCall{method: row.method, path: req.path, role: as, body: req.body, contentType: req.contentType, header: req.header})
 }
@@ -668,9 +888,10 @@ func TestAuthzMatrix(t *testing.T) {
 				})
 			}
 
-			// Site scoping: the fixture users serve HOU only (the admin and
-			// the auditor serve no site), so on ATL's records every role
-			// is refused, the enrollment officer included.
+			// Site scoping: the fixture users serve HOU only (the admin,
+			// the auditor and the relying party serve no site), so on
+			// ATL's records every role is refused, the enrollment officer
+			// and the print operator included.
 			t.Run("ATL records", func(t *testing.T) {
 				before := f.fingerprint(t)
 				for _, row := range rows {
@@ -804,18 +1025,25 @@ func TestAuthzPolicyPrinciples(t *testing.T) {
 	}{
 		{docketcard.RoleEnrollmentOfficer, perms(docketcard.PermSiteRead, docketcard.PermPersonRead, docketcard.PermPersonWrite,
 			docketcard.PermPersonImport, docketcard.PermCaseRead, docketcard.PermCaseWrite, docketcard.PermDocumentRead,
-			docketcard.PermDocumentWrite, docketcard.PermCardIssue, docketcard.PermCardRead, docketcard.PermCheckRun, docketcard.PermCheckRead),
-			"enrols people: reads and writes their records, runs and reads their background checks, issues and reads their cards"},
+			docketcard.PermDocumentWrite, docketcard.PermCardIssue, docketcard.PermCardRead, docketcard.PermCardManage,
+			docketcard.PermCardVerify, docketcard.PermCheckRun, docketcard.PermCheckRead),
+			"enrols people: reads and writes their records, runs and reads their background checks, issues, reads and manages " +
+				"their cards (hand over, suspend, reinstate, revoke, replace), and verifies cards at the counter"},
 		{docketcard.RoleAdjudicator, perms(append(recordRead, docketcard.PermCardRead, docketcard.PermCheckRun, docketcard.PermCheckRead,
 			docketcard.PermAdjudicate)...),
 			"reads records and cards, runs and reads background checks and decides possible matches; writes no records"},
 		{docketcard.RoleFOIAOfficer, perms(recordRead...), "reads records for first-party requests, writes none"},
-		{docketcard.RolePrintOperator, perms(docketcard.PermSiteRead, docketcard.PermCardRead), "reads and prints cards, not people's records"},
-		{docketcard.RoleFieldVerifier, perms(docketcard.PermSiteRead), "verifies cards offline, from the public trust and status lists"},
-		{docketcard.RoleProgramManager, perms(docketcard.PermSiteRead), "sees sites, not people"},
+		{docketcard.RolePrintOperator, perms(docketcard.PermSiteRead, docketcard.PermCardRead, docketcard.PermCardPrint),
+			"reads and prints cards (print queue, batches, printed or spoiled), not people's records"},
+		{docketcard.RoleFieldVerifier, perms(docketcard.PermSiteRead, docketcard.PermCardVerify),
+			"verifies cards, offline from the public trust and status lists or online; reads no records"},
+		{docketcard.RoleProgramManager, perms(docketcard.PermSiteRead, docketcard.PermStatusPublish),
+			"sees sites, not people; may publish the status list at once"},
 		{docketcard.RoleAuditor, perms(docketcard.PermSiteRead, docketcard.PermAuditRead), "reads the audit trail and nothing else"},
 		{docketcard.RoleAdmin, perms(docketcard.PermSiteRead, docketcard.PermSiteWrite, docketcard.PermUserRead, docketcard.PermUserWrite),
 			"manages users and sites, cannot read people's records"},
+		{docketcard.RoleRelyingParty, perms(docketcard.PermSiteRead, docketcard.PermCardVerify),
+			"verifies cards online and sees only validity, name and photo (and, as every user, the list of field offices)"},
 	} {
 		if got := holds(tc.role); !slices.Equal(got, tc.want) {
 			t.Errorf("%s holds %v, want %v (%s)", tc.role, got, tc.want, tc.why)
@@ -841,11 +1069,48 @@ func TestAuthzPolicyPrinciples(t *testing.T) {
 			t.Errorf("%s is held by %v, want %v", p, got, want)
 		}
 	}
+	// The card lifecycle: only enrollment officers manage cards and only
+	// print operators print them; DHS officers who meet cardholders and
+	// relying parties verify them; only program managers force a status
+	// list out.
+	for _, tc := range []struct {
+		p    docketcard.Permission
+		want []docketcard.Role
+	}{
+		{docketcard.PermCardManage, []docketcard.Role{docketcard.RoleEnrollmentOfficer}},
+		{docketcard.PermCardPrint, []docketcard.Role{docketcard.RolePrintOperator}},
+		{docketcard.PermCardVerify, []docketcard.Role{docketcard.RoleEnrollmentOfficer, docketcard.RoleFieldVerifier, docketcard.RoleRelyingParty}},
+		{docketcard.PermStatusPublish, []docketcard.Role{docketcard.RoleProgramManager}},
+	} {
+		if got := slices.Sorted(slices.Values(docketcard.Policy[tc.p])); !slices.Equal(got, tc.want) {
+			t.Errorf("%s is held by %v, want %v", tc.p, got, tc.want)
+		}
+	}
+	// Deliberately not site-scoped, although they concern cards.
+	notScoped := map[docketcard.Permission]string{
+		// A field officer verifies a card wherever its holder is met, which
+		// is rarely at the office that issued it, and a relying party (a
+		// court clerk, a local agency) serves no site at all. What a
+		// verification shows follows from the verifier's role, and every
+		// one is recorded as an encounter the holder sees.
+		docketcard.PermCardVerify: "verifiers meet cards of every office, and relying parties serve none",
+		// The status list covers every card of every site in one signed
+		// list: publishing it is a program-level action.
+		docketcard.PermStatusPublish: "the status list covers every site's cards",
+	}
+	for p, why := range notScoped {
+		if docketcard.SiteScoped[p] {
+			t.Errorf("%s is site-scoped; want it not to be: %s", p, why)
+		}
+	}
 	for p, roles := range docketcard.Policy {
 		// Permissions on people's records, their cards and their
 		// background checks apply only at the sites a user serves.
 		people := strings.HasPrefix(string(p), "person.") || strings.HasPrefix(string(p), "case.") ||
 			strings.HasPrefix(string(p), "document.") || strings.HasPrefix(string(p), "card.") || strings.HasPrefix(string(p), "check.")
+		if _, ok := notScoped[p]; ok {
+			people = false
+		}
 		if docketcard.SiteScoped[p] != people {
 			t.Errorf("%s: site-scoped %v, want %v", p, docketcard.SiteScoped[p], people)
 		}

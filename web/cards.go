@@ -6,6 +6,7 @@ import (
 	"encoding/pem"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -172,12 +173,24 @@ func (s *Server) statusList(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("ETag", etag)
 	w.Header().Set("Last-Modified", pub.IssuedAt.UTC().Format(http.TimeFormat))
 	w.Header().Set("Expires", pub.IssuedAt.Add(service.StatusListTTL).UTC().Format(http.TimeFormat))
-	if match := r.Header.Get("If-None-Match"); match != "" && (match == etag || match == "*") {
+	if etagMatches(r.Header.Get("If-None-Match"), etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
 	w.Header().Set("Content-Type", "application/statuslist+cwt")
 	w.Write(pub.Token)
+}
+
+// etagMatches applies If-None-Match (RFC 9110 §13.1.2: a list of tags,
+// compared weakly, or "*").
+func etagMatches(header, etag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == etag || t == "*" {
+			return true
+		}
+	}
+	return false
 }
 
 // verifierBundle serves the trust list, the status list and the root
@@ -297,16 +310,19 @@ func (s *Server) listEncounters(w http.ResponseWriter, r *http.Request) error {
 // client address.
 func (s *Server) verify(w http.ResponseWriter, r *http.Request) error {
 	a := actor(r)
+	var in service.VerifyRequest
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	if err := a.Authorize(docketcard.PermCardVerify, ""); err != nil {
+		return err // refused callers do not spend the address's budget
+	}
 	for _, key := range []string{"user:" + a.UserID, "addr:" + clientIP(r)} {
 		if ok, wait := s.verifies.allow(key); !ok {
 			secs := int(wait.Seconds()) + 1
 			w.Header().Set("Retry-After", strconv.Itoa(secs))
 			return docketcard.Errorf(docketcard.ERATELIMITED, "Too many verifications from this client; try again in %d seconds.", secs)
 		}
-	}
-	var in service.VerifyRequest
-	if err := decode(w, r, &in); err != nil {
-		return err
 	}
 	res, err := s.svc.VerifyCard(r.Context(), a, in)
 	if err != nil {
@@ -322,7 +338,7 @@ func (s *Server) printQueue(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	cs, err := s.svc.PrintQueue(r.Context(), actor(r), r.PathValue("code"), limit)
+	cs, err := s.svc.PrintQueue(r.Context(), actor(r), strings.ToUpper(r.PathValue("code")), limit)
 	if err != nil {
 		return err
 	}
@@ -342,7 +358,7 @@ func (s *Server) createPrintBatch(w http.ResponseWriter, r *http.Request) error 
 			return err
 		}
 	}
-	b, err := s.svc.CreatePrintBatch(r.Context(), actor(r), r.PathValue("code"), in.MaxCards)
+	b, err := s.svc.CreatePrintBatch(r.Context(), actor(r), strings.ToUpper(r.PathValue("code")), in.MaxCards)
 	if err != nil {
 		return err
 	}
@@ -356,7 +372,7 @@ func (s *Server) listPrintBatches(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	bs, err := s.svc.ListPrintBatches(r.Context(), actor(r), r.PathValue("code"), limit)
+	bs, err := s.svc.ListPrintBatches(r.Context(), actor(r), strings.ToUpper(r.PathValue("code")), limit)
 	if err != nil {
 		return err
 	}

@@ -32,7 +32,8 @@ import (
 // This file tests card issuance end to end over the API: issue (with an
 // Idempotency-Key, so a retry never makes a second card), read, list and
 // print a card, and check what an offline verifier downloads (trust list,
-// root certificate, status list) against the card's QR code.
+// root certificate, status list, verifier bundle) against the card's QR
+// code.
 
 var cardNumberRE = regexp.MustCompile(`^DC[0-9]{7}$`)
 
@@ -528,7 +529,9 @@ func TestCardPrint(t *testing.T) {
 // TestCardVerification: what the public endpoints serve lets an offline
 // verifier check a card's QR code: the trust list verifies against the
 // root, the status list against the status signer it lists, and the card
-// against both.
+// against both. A card is valid in the status list only once it is
+// active: a freshly issued (approved) card reads as suspended there, so
+// that a card stolen before it was handed over does not verify.
 func TestCardVerification(t *testing.T) {
 	for _, d := range testdb.Dialects {
 		t.Run(d, func(t *testing.T) {
@@ -540,7 +543,7 @@ func TestCardVerification(t *testing.T) {
 			root := c.app.Keys.Root()
 
 			// Anonymous downloads, as a verifier makes them.
-			get := func(t *testing.T, path, wantCT string) []byte {
+			fetch := func(t *testing.T, path, wantCT string) apiReply {
 				t.Helper()
 				r := c.send(t, apiCall{method: "GET", path: path})
 				if r.StatusCode != http.StatusOK {
@@ -552,7 +555,11 @@ func TestCardVerification(t *testing.T) {
 				if cc := r.Header.Get("Cache-Control"); !strings.HasPrefix(cc, "public, max-age=") {
 					t.Errorf("%s: Cache-Control %q", path, cc)
 				}
-				return r.body
+				return r
+			}
+			get := func(t *testing.T, path, wantCT string) []byte {
+				t.Helper()
+				return fetch(t, path, wantCT).body
 			}
 
 			var tl *pki.TrustList
@@ -583,9 +590,9 @@ func TestCardVerification(t *testing.T) {
 				}
 			})
 
-			var status *statuslist.Token
-			t.Run("status list", func(t *testing.T) {
-				b := get(t, "/api/v1/status-list", statuslist.MediaType)
+			// parseStatus parses and verifies a served status list.
+			parseStatus := func(t *testing.T, b []byte) *statuslist.Token {
+				t.Helper()
 				tok, msg, err := statuslist.Parse(b, 0)
 				if err != nil {
 					t.Fatalf("status list: %v", err)
@@ -600,10 +607,75 @@ func TestCardVerification(t *testing.T) {
 				if tok.URI != card.StatusURI || tok.List.Len() != testapp.StatusListSize || tok.Expired(now) || tok.TTL != service.StatusListTTL {
 					t.Errorf("status list: uri %s, %d entries, expires %s, ttl %s", tok.URI, tok.List.Len(), tok.ExpiresAt, tok.TTL)
 				}
+				return tok
+			}
+			verify := func(t *testing.T, status *statuslist.Token, at time.Time) *credential.Result {
+				t.Helper()
+				v := &credential.Verifier{Trust: tl, Status: status, Now: func() time.Time { return at }}
+				res, err := v.Verify(card.QRText)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return res
+			}
+
+			var approvedETag string
+			t.Run("status list before activation", func(t *testing.T) {
+				// Signed, not yet printed and handed over: not valid.
+				r := fetch(t, "/api/v1/status-list", statuslist.MediaType)
+				approvedETag = r.Header.Get("ETag")
+				tok := parseStatus(t, r.body)
+				if st, err := tok.List.Get(card.StatusIndex); err != nil || st != statuslist.Suspended {
+					t.Errorf("the approved card's status is %v (%v), want suspended", st, err)
+				}
+				if res := verify(t, tok, now); res.Outcome != credential.Suspended || !res.StatusKnown {
+					t.Errorf("the approved card verifies as %s (%s), status known %v; want suspended", res.Outcome, res.Reason, res.StatusKnown)
+				}
+			})
+
+			// Print, hand over and activate the card, then publish the
+			// list at once: the server keeps the newest list for a second,
+			// and a publication through the API refreshes it.
+			if got := c.app.Activate(t, card.ID); got.State != docketcard.CardActive {
+				t.Fatalf("card after activation: %s", got.State)
+			}
+			var pub docketcard.StatusPublication
+			c.call(t, docketcard.RoleProgramManager, "POST", "/api/v1/status-list/publish", nil).decode(t, http.StatusOK, &pub)
+
+			var status *statuslist.Token
+			t.Run("status list", func(t *testing.T) {
+				r := fetch(t, "/api/v1/status-list", statuslist.MediaType)
+				sum := sha256.Sum256(r.body)
+				etag := `"` + hex.EncodeToString(sum[:]) + `"`
+				if got := r.Header.Get("ETag"); got != etag || pub.SHA256 != hex.EncodeToString(sum[:]) || got == approvedETag {
+					t.Errorf("ETag %s, body sha256 %s, published %s, before activation %s: want the newest publication's SHA-256",
+						got, etag, pub.SHA256, approvedETag)
+				}
+				if cc, want := r.Header.Get("Cache-Control"), fmt.Sprintf("public, max-age=%d", int(service.StatusListCacheAge.Seconds())); cc != want {
+					t.Errorf("Cache-Control %q, want %q", cc, want)
+				}
+				lm, err1 := http.ParseTime(r.Header.Get("Last-Modified"))
+				exp, err2 := http.ParseTime(r.Header.Get("Expires"))
+				if err1 != nil || err2 != nil || !lm.Equal(pub.IssuedAt.Truncate(time.Second)) || !exp.Equal(lm.Add(service.StatusListTTL)) {
+					t.Errorf("Last-Modified %q, Expires %q; want the issue time %s and ttl %s later",
+						r.Header.Get("Last-Modified"), r.Header.Get("Expires"), pub.IssuedAt, service.StatusListTTL)
+				}
+				tok := parseStatus(t, r.body)
 				if st, err := tok.List.Get(card.StatusIndex); err != nil || st != statuslist.Valid {
-					t.Errorf("the card's status is %v (%v), want valid", st, err)
+					t.Errorf("the active card's status is %v (%v), want valid", st, err)
 				}
 				status = tok
+
+				// A verifier's refresh with the ETag it holds: 304, no body.
+				for _, match := range []string{etag, "*"} {
+					nm := c.send(t, apiCall{method: "GET", path: "/api/v1/status-list", header: map[string]string{"If-None-Match": match}})
+					if nm.StatusCode != http.StatusNotModified || len(nm.body) != 0 || nm.Header.Get("ETag") != etag {
+						t.Errorf("If-None-Match %s: %d, ETag %q, %d bytes; want 304 without a body", match, nm.StatusCode, nm.Header.Get("ETag"), len(nm.body))
+					}
+				}
+				if old := c.send(t, apiCall{method: "GET", path: "/api/v1/status-list", header: map[string]string{"If-None-Match": approvedETag}}); old.StatusCode != http.StatusOK || !bytes.Equal(old.body, r.body) {
+					t.Errorf("If-None-Match with an older list's ETag: %d; want 200 with the newest list", old.StatusCode)
+				}
 			})
 
 			t.Run("card", func(t *testing.T) {
@@ -619,11 +691,7 @@ func TestCardVerification(t *testing.T) {
 					{"after it expires", status, card.ExpiresAt, credential.Expired, false},
 				} {
 					t.Run(tc.name, func(t *testing.T) {
-						v := &credential.Verifier{Trust: tl, Status: tc.status, Now: func() time.Time { return tc.at }}
-						res, err := v.Verify(card.QRText)
-						if err != nil {
-							t.Fatal(err)
-						}
+						res := verify(t, tc.status, tc.at)
 						if res.Outcome != tc.want || res.StatusKnown != tc.statusKnown {
 							t.Fatalf("outcome %s (%s), status known %v; want %s, %v", res.Outcome, res.Reason, res.StatusKnown, tc.want, tc.statusKnown)
 						}
@@ -639,9 +707,26 @@ func TestCardVerification(t *testing.T) {
 				}
 			})
 
+			t.Run("verifier bundle", func(t *testing.T) {
+				b := get(t, "/api/v1/verifier-bundle", credential.BundleMediaType)
+				bundle, err := credential.DecodeBundle(b)
+				if err != nil {
+					t.Fatalf("verifier bundle: %v", err)
+				}
+				_, trust := c.app.Keys.TrustList()
+				if !bytes.Equal(bundle.Root, root.Raw) || !bytes.Equal(bundle.TrustList, trust) {
+					t.Error("the bundle's root or trust list is not the published one")
+				}
+				if tok := parseStatus(t, bundle.StatusList); status != nil && !tok.IssuedAt.Equal(status.IssuedAt) {
+					t.Errorf("the bundle's status list was issued %s, the served one %s", tok.IssuedAt, status.IssuedAt)
+				}
+			})
+
 			t.Run("not configured", func(t *testing.T) {
-				// A server without card keys publishes nothing and issues
-				// nothing: 503, not 500.
+				// A server without card keys issues nothing and publishes
+				// no trust list, root or bundle: 503, not 500. It still
+				// serves the newest status list published in the database
+				// it shares (signed data, the same bytes on every server).
 				cfg := service.DefaultConfig()
 				cfg.Password = service.TestPasswordParams
 				svc := service.New(c.app.DB, c.app.Blobs, c.app.Clock.Now, cfg, nil)
@@ -655,11 +740,28 @@ func TestCardVerification(t *testing.T) {
 				for _, r := range []apiCall{
 					{method: "GET", path: "/api/v1/trust-list"},
 					{method: "GET", path: "/api/v1/root.pem"},
-					{method: "GET", path: "/api/v1/status-list"},
+					{method: "GET", path: "/api/v1/verifier-bundle"},
 					issueCall(docketcard.RoleEnrollmentOfficer, p.ID, "verify-key-0002"),
 				} {
 					bc.send(t, r).problem(t, http.StatusServiceUnavailable, docketcard.EUNAVAILABLE)
 				}
+				served := c.send(t, apiCall{method: "GET", path: "/api/v1/status-list"})
+				if r := bc.send(t, apiCall{method: "GET", path: "/api/v1/status-list"}); r.StatusCode != http.StatusOK ||
+					!bytes.Equal(r.body, served.body) || r.Header.Get("ETag") != served.Header.Get("ETag") {
+					t.Errorf("a server without keys: %s; want the newest published list, as the publishing server serves it", r)
+				}
+
+				// On a database where no list was ever published, such a
+				// server has nothing to serve.
+				empty := service.New(testdb.Open(t, d), c.app.Blobs, c.app.Clock.Now, cfg, nil)
+				srv, err = web.New(empty, slog.New(slog.DiscardHandler), web.Options{Version: "test"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				none := httptest.NewServer(srv.Handler())
+				defer none.Close()
+				nc := &apiClient{app: &testapp.App{Server: none}}
+				nc.send(t, apiCall{method: "GET", path: "/api/v1/status-list"}).problem(t, http.StatusServiceUnavailable, docketcard.EUNAVAILABLE)
 			})
 		})
 	}

@@ -3,6 +3,8 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -28,6 +30,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/docketcard/docketcard"
+	"github.com/docketcard/docketcard/credential"
 	"github.com/docketcard/docketcard/internal/testapp"
 	"github.com/docketcard/docketcard/internal/testdb"
 	"github.com/docketcard/docketcard/provider"
@@ -875,6 +878,8 @@ const (
 	oaAuditor  = docketcard.RoleAuditor
 	oaVerifier = docketcard.RoleFieldVerifier
 	oaPrinter  = docketcard.RolePrintOperator
+	oaManager  = docketcard.RoleProgramManager
+	oaRelying  = docketcard.RoleRelyingParty
 )
 
 // oaScenario runs the steps in order (later steps use records made by
@@ -949,6 +954,7 @@ func oaScenario(t *testing.T, c *oaClient) (all bool) {
 		c.do(oaReq{base: down.URL, method: "GET", path: "/api/v1/trust-list"}, 503)
 		c.do(oaReq{base: down.URL, method: "GET", path: "/api/v1/root.pem"}, 503)
 		c.do(oaReq{base: down.URL, method: "GET", path: "/api/v1/status-list"}, 503)
+		c.do(oaReq{base: down.URL, method: "GET", path: "/api/v1/verifier-bundle"}, 503)
 	})
 
 	step("anonymous", func(t *testing.T) {
@@ -957,6 +963,7 @@ func oaScenario(t *testing.T, c *oaClient) (all bool) {
 		c := c.with(t)
 		fill := strings.NewReplacer("{code}", "HOU", "{anumber}", "A012345678", "{id}", oaMissingID, "{token}", oaMissingID)
 		public := []string{"GET /api/v1/openapi.json", "POST /api/v1/session", "GET /api/v1/trust-list", "GET /api/v1/root.pem", "GET /api/v1/status-list",
+			"GET /api/v1/verifier-bundle",
 			oaProviderCallback} // authenticated by its signature (step "provider callback")
 		for _, key := range c.doc.operations() {
 			method, tmpl, _ := strings.Cut(key, " ")
@@ -994,13 +1001,23 @@ func oaScenario(t *testing.T, c *oaClient) (all bool) {
 			}
 			n++
 			path := fill.Replace(tmpl)
-			c.do(oaReq{method: method, path: path, role: oaAuditor, contentType: "text/plain", body: []byte(`{}`)}, 415)
-			if required, _ := rb["required"].(bool); required {
-				c.do(oaReq{method: method, path: path, role: oaAuditor}, 415)
+			// A header the operation requires (a replacement's
+			// Idempotency-Key) is sent, so that the body is what is refused.
+			hdr := map[string]string{}
+			params, _ := c.doc.operation(method, tmpl)["parameters"].([]any)
+			for i, p := range params {
+				pm, _ := c.doc.deref(p, oaPtr("paths", tmpl, strings.ToLower(method), "parameters", strconv.Itoa(i)))
+				if pm["in"] == "header" && pm["required"] == true && pm["name"] == "Idempotency-Key" {
+					hdr["Idempotency-Key"] = "conformance-bodies-1"
+				}
 			}
-			c.do(oaReq{method: method, path: path, role: oaAuditor, contentType: "application/json", body: []byte(`{"no_such_field":1}`)}, 400)
-			c.do(oaReq{method: method, path: path, role: oaAuditor, contentType: "application/json", body: []byte(`[1,2]`)}, 400)
-			c.do(oaReq{method: method, path: path, role: oaAuditor, contentType: "application/json", body: huge}, 413)
+			c.do(oaReq{method: method, path: path, role: oaAuditor, header: hdr, contentType: "text/plain", body: []byte(`{}`)}, 415)
+			if required, _ := rb["required"].(bool); required {
+				c.do(oaReq{method: method, path: path, role: oaAuditor, header: hdr}, 415)
+			}
+			c.do(oaReq{method: method, path: path, role: oaAuditor, header: hdr, contentType: "application/json", body: []byte(`{"no_such_field":1}`)}, 400)
+			c.do(oaReq{method: method, path: path, role: oaAuditor, header: hdr, contentType: "application/json", body: []byte(`[1,2]`)}, 400)
+			c.do(oaReq{method: method, path: path, role: oaAuditor, header: hdr, contentType: "application/json", body: huge}, 413)
 		}
 		if n < 14 {
 			t.Errorf("only %d operations take JSON bodies", n)
@@ -1111,6 +1128,9 @@ func oaScenario(t *testing.T, c *oaClient) (all bool) {
 		in := `{"username":"New.Clerk","display_name":"New Clerk","roles":["enrollment_officer"],"sites":["HOU"],"password":"a long enough password"}`
 		u := c.json(oaAdmin, "POST", "/api/v1/users", in, 201)
 		clerkID = oaStr(u, "id")
+		if oaStr(u, "agency") != "DHS" {
+			t.Errorf("a new officer's agency is %q, want DHS", oaStr(u, "agency"))
+		}
 		c.json(oaAdmin, "POST", "/api/v1/users", in, 409)
 		c.json(oaAdmin, "POST", "/api/v1/users", `{"username":"x","display_name":"","roles":["king"],"password":"short"}`, 400)
 		c.json(oaAdmin, "POST", "/api/v1/users", `{"username":"other.clerk","display_name":"Other","roles":["auditor"],"sites":["NOPE"],"password":"a long enough password"}`, 400)
@@ -1131,6 +1151,21 @@ func oaScenario(t *testing.T, c *oaClient) (all bool) {
 		c.json(oaAdmin, "PUT", "/api/v1/users/"+oaMissingID+"/password", `{"new_password":"another long password"}`, 404)
 		c.json(oaOfficer, "PUT", "/api/v1/users/"+officerID+"/password", `{"current_password":"wrong","new_password":"another long password"}`, 403)
 		c.json(oaOfficer, "PUT", "/api/v1/users/"+clerkID+"/password", `{"new_password":"another long password"}`, 403)
+
+		// A relying party works outside DHS and must name its agency.
+		rp := `{"username":"court.clerk","display_name":"Court Clerk","roles":["relying_party"],"password":"a long enough password"`
+		c.json(oaAdmin, "POST", "/api/v1/users", rp+`}`, 400)
+		clerk := c.json(oaAdmin, "POST", "/api/v1/users", rp+`,"agency":"Harris County District Clerk"}`, 201)
+		if roles, _ := clerk["roles"].([]any); oaStr(clerk, "agency") != "Harris County District Clerk" || len(roles) != 1 || roles[0] != "relying_party" {
+			t.Errorf("relying party: %v", clerk)
+		}
+		c.json(oaAdmin, "PATCH", "/api/v1/users/"+oaStr(clerk, "id"), `{"version":1,"agency":"  "}`, 400)
+		if up := c.json(oaAdmin, "PATCH", "/api/v1/users/"+oaStr(clerk, "id"), `{"version":1,"agency":"Harris County Clerk"}`, 200); oaStr(up, "agency") != "Harris County Clerk" {
+			t.Errorf("agency after PATCH: %v", up)
+		}
+		if me := c.json(oaRelying, "GET", "/api/v1/me", "", 200); oaStr(me, "agency") != "Test County Court" {
+			t.Errorf("GET /api/v1/me as the relying party: %v", me)
+		}
 	})
 
 	step("tokens", func(t *testing.T) {
@@ -1620,6 +1655,7 @@ func oaScenario(t *testing.T, c *oaClient) (all bool) {
 			header: map[string]string{provider.SignatureHeader: provider.Sign(oaCallbackSecret, now, late)}}, 404)
 	})
 
+	var cardID string
 	step("cards", func(t *testing.T) {
 		c := c.with(t)
 		c.app.Clear(t, personID)
@@ -1634,7 +1670,7 @@ func oaScenario(t *testing.T, c *oaClient) (all bool) {
 		}
 		// personID has a photo (step "photo"); person2ID has none.
 		res, card := issue(oaOfficer, personID, "conformance-card-1", 201)
-		cardID := oaStr(card, "id")
+		cardID = oaStr(card, "id")
 		if res.Header.Get("Location") != "/api/v1/cards/"+cardID || oaStr(card, "state") != "approved" {
 			t.Fatalf("issued card: %q %v", res.Header.Get("Location"), card)
 		}
@@ -1689,7 +1725,7 @@ func oaScenario(t *testing.T, c *oaClient) (all bool) {
 		c.do(oaReq{method: "GET", path: printPath, role: oaPrinter}, 200)
 
 		// The public downloads, anonymously, and with a bad token.
-		for _, path := range []string{"/api/v1/trust-list", "/api/v1/root.pem", "/api/v1/status-list"} {
+		for _, path := range []string{"/api/v1/trust-list", "/api/v1/root.pem", "/api/v1/status-list", "/api/v1/verifier-bundle"} {
 			c.do(oaReq{method: "GET", path: path}, 200)
 			c.do(oaReq{method: "GET", path: path, role: oaVerifier}, 200)
 			c.do(oaReq{method: "GET", path: path, bearer: "Bearer dkt_nope"}, 401)
@@ -1704,6 +1740,357 @@ func oaScenario(t *testing.T, c *oaClient) (all bool) {
 		defer bare.Close()
 		c.do(oaReq{base: bare.URL, method: "POST", path: "/api/v1/people/" + personID + "/cards", role: oaOfficer,
 			header: map[string]string{"Idempotency-Key": "conformance-card-6"}}, 503)
+	})
+
+	// The card of step "cards" through its life, over the API: printed
+	// by the print operator, handed over and activated by the officer,
+	// suspended and reinstated.
+	var cardNumber, cardQR string
+	step("lifecycle", func(t *testing.T) {
+		c := c.with(t)
+		base := "/api/v1/cards/" + cardID
+		card := c.json(oaOfficer, "GET", base, "", 200)
+		if oaStr(card, "state") != "approved" || oaStr(card, "effective_state") != "approved" || card["state_reason"] != nil {
+			t.Fatalf("card before printing: %v", card)
+		}
+		cardNumber, cardQR = oaStr(card, "card_number"), oaStr(card, "qr_text")
+
+		tr := base + "/transitions"
+		c.json(oaOfficer, "POST", tr, `{"event":"print"}`, 403)                                               // print and spoil need card.print
+		c.json(oaPrinter, "POST", tr, `{"event":"suspend","reason":"officer_action","note":"not mine"}`, 403) // the others card.manage
+		c.json(oaPrinter, "POST", tr, `{"event":"handover"}`, 400)                                            // needs its record
+		c.json(oaOfficer, "POST", tr, `{"event":"laminate"}`, 400)
+		c.json(oaPrinter, "POST", tr, `{"event":"print","reason":"spoiled"}`, 400)
+		c.json(oaPrinter, "POST", tr, `{"event":"print","version":99}`, 409)
+		c.json(oaPrinter, "POST", "/api/v1/cards/"+oaMissingID+"/transitions", `{"event":"print"}`, 404)
+		printed := c.json(oaPrinter, "POST", tr, fmt.Sprintf(`{"event":"print","note":"first run","version":%d}`, oaNum(card, "version")), 200)
+		if oaStr(printed, "state") != "printed" || oaStr(printed, "state_reason") != "printed" || printed["state_changed_at"] == nil ||
+			oaNum(printed, "version") != oaNum(card, "version")+1 {
+			t.Errorf("printed card: %v", printed)
+		}
+		c.json(oaPrinter, "POST", tr, `{"event":"print"}`, 409)    // printed already
+		c.json(oaOfficer, "POST", tr, `{"event":"activate"}`, 409) // not handed over yet
+
+		ho := base + "/handover"
+		c.json(oaOfficer, "GET", ho, "", 404) // not handed over yet
+		c.json(oaPrinter, "POST", ho, `{"acknowledgement":"signature"}`, 403)
+		c.json(oaOfficer, "POST", ho, `{"acknowledgement":"verbal"}`, 400)                   // without a witness
+		c.json(oaOfficer, "POST", ho, `{"acknowledgement":"signature","pin":"123456"}`, 400) // too easy to guess
+		c.json(oaOfficer, "POST", "/api/v1/cards/"+oaMissingID+"/handover", `{"acknowledgement":"signature"}`, 404)
+		res, b := c.do(oaReq{method: "POST", path: ho, role: oaOfficer, contentType: "application/json",
+			body: []byte(`{"acknowledgement":"verbal","witness":"Officer M. Ruiz","activate":true}`)}, 200)
+		hr := oaDecode(t, b)
+		got, _ := hr["card"].(map[string]any)
+		h, _ := hr["handover"].(map[string]any)
+		if oaStr(got, "state") != "active" || oaStr(got, "effective_state") != "active" || len(oaStr(hr, "pin")) != 6 ||
+			oaStr(h, "witness") != "Officer M. Ruiz" || oaStr(h, "officer_id") != officerID || res.Header.Get("Cache-Control") != "no-store" {
+			t.Errorf("handover: %s %v", res.Header.Get("Cache-Control"), hr)
+		}
+		c.json(oaOfficer, "POST", ho, `{"acknowledgement":"signature","pin":"246813"}`, 409) // handed over already
+		if rec := c.json(oaAdjud, "GET", ho, "", 200); oaStr(rec, "acknowledgement") != "verbal" || oaStr(rec, "card_id") != cardID {
+			t.Errorf("handover record: %v", rec)
+		}
+		c.json(oaAuditor, "GET", ho, "", 403)
+		c.json(oaOfficer, "GET", "/api/v1/cards/"+oaMissingID+"/handover", "", 404)
+
+		// Suspended, then reinstated to the state it was suspended from.
+		c.json(oaOfficer, "POST", tr, `{"event":"suspend","reason":"officer_action"}`, 400) // an officer's action needs a note
+		c.json(oaOfficer, "POST", tr, `{"event":"suspend","reason":"lost_or_stolen"}`, 400) // a reason for revocation
+		sus := c.json(oaOfficer, "POST", tr, `{"event":"suspend","reason":"officer_action","note":"holder asked to pause the card"}`, 200)
+		if oaStr(sus, "state") != "suspended" || oaStr(sus, "suspended_from") != "active" || oaStr(sus, "state_reason") != "officer_action" {
+			t.Errorf("suspended card: %v", sus)
+		}
+		c.json(oaOfficer, "POST", tr, `{"event":"suspend","reason":"reported_lost"}`, 409) // suspended already
+		back := c.json(oaOfficer, "POST", tr, `{"event":"reinstate","reason":"resolved","note":"holder confirmed in person"}`, 200)
+		if oaStr(back, "state") != "active" || back["suspended_from"] != nil || oaStr(back, "qr_text") != cardQR {
+			t.Errorf("reinstated card: %v", back)
+		}
+
+		hist := c.json(oaAdjud, "GET", base+"/history", "", 200)
+		var events []string
+		for _, e := range hist["items"].([]any) {
+			events = append(events, oaStr(e.(map[string]any), "event"))
+		}
+		if want := []string{"print", "handover", "activate", "suspend", "reinstate"}; !slices.Equal(events, want) {
+			t.Errorf("history: %v, want events %v", hist, want)
+		}
+		c.json(oaOfficer, "GET", "/api/v1/cards/"+oaMissingID+"/history", "", 404)
+		c.json(oaAuditor, "GET", base+"/history", "", 403)
+	})
+
+	step("verification", func(t *testing.T) {
+		c := c.with(t)
+		const v = "/api/v1/verify"
+		qr, _ := json.Marshal(cardQR)
+		disclosed := func(m map[string]any) []string {
+			var out []string
+			for _, d := range m["disclosed"].([]any) {
+				out = append(out, d.(string))
+			}
+			return out
+		}
+		// A DHS officer states a purpose and sees the holder and a case
+		// summary; a relying party sees validity, name and photo only.
+		off := c.json(oaVerifier, "POST", v, `{"qr":`+string(qr)+`,"purpose":"traffic stop on I-45"}`, 200)
+		holder, _ := off["holder"].(map[string]any)
+		sum, _ := off["case_summary"].(map[string]any)
+		cases, _ := sum["cases"].([]any)
+		if oaStr(off, "result") != "valid" || oaStr(off, "card_number") != cardNumber || oaStr(holder, "family_names") != "PEÑA DE LA CRUZ" ||
+			oaStr(holder, "photo") == "" || oaStr(holder, "photo_type") != "image/jpeg" || len(cases) != 2 ||
+			!slices.Equal(disclosed(off), []string{"validity", "name", "photo", "case_summary"}) {
+			t.Errorf("verification by a field verifier: %v", off)
+		}
+		rp := c.json(oaRelying, "POST", v, `{"qr":`+string(qr)+`}`, 200)
+		if oaStr(rp, "result") != "valid" || rp["holder"] == nil || rp["case_summary"] != nil ||
+			!slices.Equal(disclosed(rp), []string{"validity", "name", "photo"}) {
+			t.Errorf("verification by a relying party: %v", rp)
+		}
+		if n := c.json(oaOfficer, "POST", v, `{"card_number":"`+strings.ToLower(cardNumber)+`","purpose":"counter check"}`, 200); oaStr(n, "result") != "valid" {
+			t.Errorf("verification by card number: %v", n)
+		}
+		if n := c.json(oaRelying, "POST", v, `{"card_number":"DC0000001"}`, 200); oaStr(n, "result") != "not_genuine" || n["holder"] != nil {
+			t.Errorf("verification of a number never issued: %v", n)
+		}
+		c.json(oaVerifier, "POST", v, `{"qr":`+string(qr)+`}`, 400) // DHS officers state a purpose
+		_, b := c.do(oaReq{method: "POST", path: v, role: oaVerifier, contentType: "application/json",
+			body: []byte(`{"qr":"NOT A CARD AT ALL","purpose":"traffic stop"}`)}, 400)
+		var p web.Problem
+		if json.Unmarshal(b, &p); len(p.Errors) != 1 || p.Errors[0].Field != "qr" {
+			t.Errorf("a malformed QR payload: %s", b)
+		}
+		c.json(oaVerifier, "POST", v, `{"qr":`+string(qr)+`,"card_number":"`+cardNumber+`","purpose":"traffic stop"}`, 400)
+		c.json(oaVerifier, "POST", v, `{"purpose":"traffic stop"}`, 400)
+		c.json(oaVerifier, "POST", v, `{"card_number":"12345","purpose":"traffic stop"}`, 400)
+		c.json(oaAuditor, "POST", v, `{"qr":`+string(qr)+`}`, 403)
+		c.json(oaAdjud, "POST", v, `{"qr":`+string(qr)+`,"purpose":"curiosity"}`, 403)
+
+		// Every verification is recorded as an encounter, which officers
+		// of the holder's site (and the holder) read.
+		enc := c.json(oaOfficer, "GET", "/api/v1/people/"+personID+"/encounters", "", 200)
+		var fromRP, fromField bool
+		for _, e := range enc["items"].([]any) {
+			m := e.(map[string]any)
+			fromRP = fromRP || (oaStr(m, "agency") == "Test County Court" && oaStr(m, "role") == "relying_party" &&
+				!slices.Contains(disclosed(m), "case_summary") && oaStr(m, "method") == "qr")
+			fromField = fromField || (oaStr(m, "agency") == "DHS" && oaStr(m, "purpose") == "traffic stop on I-45" &&
+				slices.Contains(disclosed(m), "case_summary"))
+		}
+		if items := enc["items"].([]any); len(items) != 3 || !fromRP || !fromField {
+			t.Errorf("encounters: %v", enc)
+		}
+		if one := c.json(oaAdjud, "GET", "/api/v1/people/"+personID+"/encounters?limit=1", "", 200); len(one["items"].([]any)) != 1 {
+			t.Errorf("encounters?limit=1: %v", one)
+		}
+		c.json(oaOfficer, "GET", "/api/v1/people/"+personID+"/encounters?limit=0", "", 400)
+		c.json(oaOfficer, "GET", "/api/v1/people/"+oaMissingID+"/encounters", "", 404)
+		c.json(oaOfficer, "GET", "/api/v1/people/"+atlID+"/encounters", "", 403)
+		c.json(oaVerifier, "GET", "/api/v1/people/"+personID+"/encounters", "", 403)
+
+		// Verifications are rate limited per user and per address: a
+		// server that allows one at a time refuses the second.
+		srv, err := web.New(c.app.Service, slog.New(slog.DiscardHandler), web.Options{Version: "test", VerifiesPerMinute: 1, VerifyBurst: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tight := httptest.NewServer(srv.Handler())
+		defer tight.Close()
+		once := oaReq{base: tight.URL, method: "POST", path: v, role: oaRelying, contentType: "application/json", body: []byte(`{"card_number":"` + cardNumber + `"}`)}
+		c.do(once, 200)
+		c.do(once, 429)
+
+		// A server without the trust list verifies no QR code.
+		srv, err = web.New(service.New(c.app.DB, c.app.Blobs, c.app.Clock.Now, c.app.Service.Config(), nil), slog.New(slog.DiscardHandler), web.Options{Version: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bare := httptest.NewServer(srv.Handler())
+		defer bare.Close()
+		c.do(oaReq{base: bare.URL, method: "POST", path: v, role: oaVerifier, contentType: "application/json",
+			body: []byte(`{"qr":` + string(qr) + `,"purpose":"traffic stop"}`)}, 503)
+	})
+
+	var replacementID string
+	step("replacement", func(t *testing.T) {
+		c := c.with(t)
+		path := "/api/v1/cards/" + cardID + "/replace"
+		replace := func(role docketcard.Role, path, key, body string, want int) (*http.Response, map[string]any) {
+			t.Helper()
+			r := oaReq{method: "POST", path: path, role: role, contentType: "application/json", body: []byte(body)}
+			if key != "" {
+				r.header = map[string]string{"Idempotency-Key": key}
+			}
+			res, b := c.do(r, want)
+			return res, oaDecode(t, b)
+		}
+		replace(oaOfficer, path, "", `{"reason":"damaged"}`, 400)
+		replace(oaOfficer, path, "bad key", `{"reason":"damaged"}`, 400)
+		replace(oaOfficer, path, "conformance-replace-1", `{"reason":"worn out"}`, 400)
+		replace(oaPrinter, path, "conformance-replace-1", `{"reason":"damaged"}`, 403)
+		replace(oaOfficer, "/api/v1/cards/"+oaMissingID+"/replace", "conformance-replace-1", `{"reason":"damaged"}`, 404)
+		res, rc := replace(oaOfficer, path, "conformance-replace-1", `{"reason":"damaged","note":"the laminate is peeling"}`, 201)
+		replacementID = oaStr(rc, "id")
+		if res.Header.Get("Location") != "/api/v1/cards/"+replacementID || oaStr(rc, "replaces") != cardID ||
+			oaStr(rc, "state") != "approved" || oaStr(rc, "card_number") == cardNumber {
+			t.Errorf("replacement: %q %v", res.Header.Get("Location"), rc)
+		}
+		if _, again := replace(oaOfficer, path, "conformance-replace-1", `{"reason":"damaged"}`, 201); oaStr(again, "id") != replacementID {
+			t.Errorf("a retry of the replacement gave %v, want card %s", again["id"], replacementID)
+		}
+		replace(oaOfficer, path, "conformance-replace-2", `{"reason":"damaged"}`, 409) // replaced already
+		// The old card stays in use until the replacement is activated.
+		if old := c.json(oaOfficer, "GET", "/api/v1/cards/"+cardID, "", 200); oaStr(old, "state") != "active" {
+			t.Errorf("the replaced card: %v", old)
+		}
+	})
+
+	step("printing", func(t *testing.T) {
+		c := c.with(t)
+		ids := func(m map[string]any, key, member string) []string {
+			var out []string
+			for _, it := range m[key].([]any) {
+				out = append(out, oaStr(it.(map[string]any), member))
+			}
+			return out
+		}
+		// Another card for the person, so that one batch has a card to
+		// print and one to spoil.
+		_, b := c.do(oaReq{method: "POST", path: "/api/v1/people/" + personID + "/cards", role: oaOfficer,
+			header: map[string]string{"Idempotency-Key": "conformance-card-7"}}, 201)
+		extraID := oaStr(oaDecode(t, b), "id")
+
+		queue := c.json(oaPrinter, "GET", "/api/v1/sites/HOU/print-queue", "", 200)
+		if got := ids(queue, "items", "id"); !slices.Equal(got, []string{replacementID, extraID}) {
+			t.Errorf("print queue: %v, want %v oldest first", got, []string{replacementID, extraID})
+		}
+		for _, it := range queue["items"].([]any) {
+			if it.(map[string]any)["qr_text"] != nil {
+				t.Errorf("the print queue lists a card's QR text: %v", it)
+			}
+		}
+		if one := c.json(oaPrinter, "GET", "/api/v1/sites/HOU/print-queue?limit=1", "", 200); len(one["items"].([]any)) != 1 {
+			t.Errorf("print-queue?limit=1: %v", one)
+		}
+		c.json(oaPrinter, "GET", "/api/v1/sites/HOU/print-queue?limit=0", "", 400)
+		c.json(oaOfficer, "GET", "/api/v1/sites/HOU/print-queue", "", 403)
+		c.json(oaPrinter, "GET", "/api/v1/sites/ATL/print-queue", "", 403)
+
+		batches := "/api/v1/sites/HOU/print-batches"
+		c.json(oaPrinter, "POST", batches, `{"max_cards":0}`, 400)
+		c.json(oaPrinter, "POST", batches, `{"max_cards":201}`, 400)
+		c.json(oaOfficer, "POST", batches, `{"max_cards":2}`, 403)
+		c.json(oaPrinter, "POST", "/api/v1/sites/ATL/print-batches", `{"max_cards":2}`, 403)
+		res, b := c.do(oaReq{method: "POST", path: batches, role: oaPrinter, contentType: "application/json", body: []byte(`{"max_cards":2}`)}, 201)
+		batch := oaDecode(t, b)
+		batchID := oaStr(batch, "id")
+		if res.Header.Get("Location") != "/api/v1/print-batches/"+batchID || !slices.Equal(ids(batch, "cards", "card_id"), []string{replacementID, extraID}) ||
+			!slices.Equal(ids(batch, "cards", "outcome"), []string{"pending", "pending"}) {
+			t.Errorf("new batch: %q %v", res.Header.Get("Location"), batch)
+		}
+		c.json(oaPrinter, "POST", batches, "", 409) // the queue is empty
+		if list := c.json(oaPrinter, "GET", batches, "", 200); !slices.Equal(ids(list, "items", "id"), []string{batchID}) {
+			t.Errorf("batches of HOU: %v", list)
+		}
+		c.json(oaPrinter, "GET", batches+"?limit=0", "", 400)
+		c.json(oaOfficer, "GET", batches, "", 403)
+
+		bp := "/api/v1/print-batches/" + batchID
+		c.json(oaPrinter, "GET", bp, "", 200)
+		c.json(oaPrinter, "GET", "/api/v1/print-batches/"+oaMissingID, "", 404)
+		c.json(oaOfficer, "GET", bp, "", 403)
+		for _, q := range []string{"", "?kind=cards", "?kind=proof", "?kind=proof&paper=letter", "?kind=proof&paper=A4"} {
+			res, b := c.do(oaReq{method: "GET", path: bp + "/pdf" + q, role: oaPrinter}, 200)
+			if res.Header.Get("Content-Type") != "application/pdf" || !bytes.HasPrefix(b, []byte("%PDF-")) {
+				t.Errorf("GET %s/pdf%s: %s, %q", bp, q, res.Header.Get("Content-Type"), oaShorten(b[:min(len(b), 16)]))
+			}
+		}
+		c.json(oaPrinter, "GET", bp+"/pdf?kind=poster", "", 400)
+		c.json(oaPrinter, "GET", bp+"/pdf?kind=proof&paper=a5", "", 400)
+		c.json(oaPrinter, "GET", "/api/v1/print-batches/"+oaMissingID+"/pdf", "", 404)
+		c.json(oaOfficer, "GET", bp+"/pdf", "", 403)
+
+		out := bp + "/outcomes"
+		outcome := func(card, o string) string { return `{"card_id":"` + card + `","outcome":"` + o + `"}` }
+		c.json(oaPrinter, "POST", out, `{"outcomes":[]}`, 400)
+		c.json(oaPrinter, "POST", out, `{"outcomes":[`+outcome(replacementID, "smudged")+`]}`, 400)
+		c.json(oaPrinter, "POST", out, `{"outcomes":[`+outcome(cardID, "printed")+`]}`, 400) // not in the batch
+		c.json(oaPrinter, "POST", out, `{"outcomes":[`+outcome(extraID, "printed")+`,`+outcome(extraID, "spoiled")+`]}`, 400)
+		c.json(oaOfficer, "POST", out, `{"outcomes":[`+outcome(replacementID, "printed")+`]}`, 403)
+		c.json(oaPrinter, "POST", "/api/v1/print-batches/"+oaMissingID+"/outcomes", `{"outcomes":[`+outcome(replacementID, "printed")+`]}`, 404)
+		done := c.json(oaPrinter, "POST", out, `{"outcomes":[`+outcome(replacementID, "printed")+`,{"card_id":"`+extraID+`","outcome":"spoiled","note":"ribbon jam"}]}`, 200)
+		cards, _ := done["cards"].([]any)
+		var reprintID string
+		if len(cards) == 2 {
+			pc, sc := cards[0].(map[string]any), cards[1].(map[string]any)
+			reprintID = oaStr(sc, "reprint")
+			if oaStr(pc, "outcome") != "printed" || pc["outcome_at"] == nil || oaStr(sc, "outcome") != "spoiled" || reprintID == "" {
+				t.Errorf("outcomes: %v", done)
+			}
+		} else {
+			t.Errorf("outcomes: %v", done)
+		}
+		c.json(oaPrinter, "POST", out, `{"outcomes":[`+outcome(replacementID, "printed")+`]}`, 409) // recorded already
+		c.json(oaPrinter, "GET", bp+"/pdf", "", 409)                                                // nothing left to print
+		if sp := c.json(oaOfficer, "GET", "/api/v1/cards/"+extraID, "", 200); oaStr(sp, "state") != "revoked" || oaStr(sp, "state_reason") != "spoiled" {
+			t.Errorf("spoiled card: %v", sp)
+		}
+		// The reprint is back in the queue, and a batch of the default
+		// size takes it.
+		if rp := c.json(oaOfficer, "GET", "/api/v1/cards/"+reprintID, "", 200); oaStr(rp, "state") != "approved" || oaStr(rp, "replaces") != extraID {
+			t.Errorf("reprint: %v", rp)
+		}
+		_, b = c.do(oaReq{method: "POST", path: batches, role: oaPrinter}, 201)
+		if next := oaDecode(t, b); !slices.Equal(ids(next, "cards", "card_id"), []string{reprintID}) {
+			t.Errorf("batch of the reprint: %v", next)
+		}
+
+		// The printed replacement is handed over and activated: the card
+		// it replaces is revoked in the same transaction, and no longer
+		// verifies.
+		c.json(oaOfficer, "POST", "/api/v1/cards/"+replacementID+"/handover", `{"acknowledgement":"signature","pin":"246813","activate":true}`, 200)
+		if old := c.json(oaOfficer, "GET", "/api/v1/cards/"+cardID, "", 200); oaStr(old, "state") != "revoked" || oaStr(old, "state_reason") != "superseded" {
+			t.Errorf("the replaced card after the replacement's activation: %v", old)
+		}
+		qr, _ := json.Marshal(cardQR)
+		if r := c.json(oaRelying, "POST", "/api/v1/verify", `{"qr":`+string(qr)+`}`, 200); oaStr(r, "result") != "revoked" || r["holder"] != nil {
+			t.Errorf("verification of the replaced card by a relying party: %v", r)
+		}
+	})
+
+	step("status list", func(t *testing.T) {
+		c := c.with(t)
+		const publish = "/api/v1/status-list/publish"
+		c.json(oaOfficer, "POST", publish, "", 403)
+		pub := c.json(oaManager, "POST", publish, "", 200)
+		etag := `"` + oaStr(pub, "sha256") + `"`
+		res, list := c.do(oaReq{method: "GET", path: "/api/v1/status-list"}, 200)
+		sum := sha256.Sum256(list)
+		if res.Header.Get("ETag") != etag || hex.EncodeToString(sum[:]) != oaStr(pub, "sha256") {
+			t.Errorf("status list: ETag %s, body sha256 %x; published %v", res.Header.Get("ETag"), sum, pub)
+		}
+		// A verifier's refresh: 304 while the list it holds is the newest.
+		c.do(oaReq{method: "GET", path: "/api/v1/status-list", header: map[string]string{"If-None-Match": etag}}, 304)
+		c.do(oaReq{method: "GET", path: "/api/v1/status-list", header: map[string]string{"If-None-Match": "*"}}, 304)
+		c.do(oaReq{method: "GET", path: "/api/v1/status-list", header: map[string]string{"If-None-Match": `"` + strings.Repeat("0", 64) + `"`}}, 200)
+
+		_, b := c.do(oaReq{method: "GET", path: "/api/v1/verifier-bundle"}, 200)
+		if bundle, err := credential.DecodeBundle(b); err != nil || !bytes.Equal(bundle.StatusList, list) || !bytes.Equal(bundle.Root, c.app.Keys.Root().Raw) {
+			t.Errorf("verifier bundle: %v", err)
+		}
+
+		// Another server on the same database, without card keys, serves
+		// the stored list but publishes nothing: the app's server holds
+		// the publisher lease.
+		srv, err := web.New(service.New(c.app.DB, c.app.Blobs, c.app.Clock.Now, c.app.Service.Config(), nil), slog.New(slog.DiscardHandler), web.Options{Version: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bare := httptest.NewServer(srv.Handler())
+		defer bare.Close()
+		if _, b := c.do(oaReq{base: bare.URL, method: "GET", path: "/api/v1/status-list"}, 200); !bytes.Equal(b, list) {
+			t.Error("a server without keys serves another status list than the newest published")
+		}
+		c.do(oaReq{base: bare.URL, method: "GET", path: "/api/v1/verifier-bundle"}, 503)
+		c.do(oaReq{base: bare.URL, method: "POST", path: publish, role: oaManager}, 409)
 	})
 
 	step("audit", func(t *testing.T) {
@@ -1733,6 +2120,27 @@ func oaScenario(t *testing.T, c *oaClient) (all bool) {
 			t.Errorf("audit verification: %v", rep)
 		}
 		c.json(oaOfficer, "POST", "/api/v1/audit/verify", "", 403)
+
+		// The card lifecycle is audited.
+		for _, tc := range []struct {
+			query string
+			want  []string
+		}{
+			{"subject=" + cardID, []string{docketcard.ActionCardTransition, docketcard.ActionHandover, docketcard.ActionCardReplace, docketcard.ActionVerifyCard}},
+			{"actor=" + c.app.Users[oaPrinter].ID, []string{docketcard.ActionPrintBatch, docketcard.ActionCardTransition}},
+			{"actor=" + c.app.Users[oaManager].ID, []string{docketcard.ActionStatusPublish}},
+		} {
+			page := c.json(oaAuditor, "GET", "/api/v1/audit?limit=200&"+tc.query, "", 200)
+			seen := map[string]bool{}
+			for _, e := range page["items"].([]any) {
+				seen[oaStr(e.(map[string]any), "action")] = true
+			}
+			for _, a := range tc.want {
+				if !seen[a] {
+					t.Errorf("GET /api/v1/audit?%s: no %s entry", tc.query, a)
+				}
+			}
+		}
 	})
 	return
 }

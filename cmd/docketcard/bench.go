@@ -33,6 +33,11 @@ func (m *Main) bench(ctx context.Context, args []string) error {
 	requests := fs.Int("requests", 20_000, "GET requests in the latency run")
 	clients := fs.Int("clients", 32, "concurrent clients in the latency run")
 	pg := fs.String("postgres", m.Getenv("DOCKETCARD_TEST_POSTGRES"), "PostgreSQL URL of a database where the bench may create and drop a schema")
+	verify := fs.Bool("verify", false, "run the online verification benchmark (needs wrk) instead")
+	statusCards := fs.Int("statuslist", 0, "publish the status list of this many cards (1% revoked) instead, e.g. 1000000")
+	verifyPeople := fs.Int("verify-people", 40, "verify: demo people (cardholders) to load")
+	connections := fs.Int("connections", 32, "verify: wrk connections")
+	duration := fs.Duration("duration", 10*time.Second, "verify: wrk run length")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -40,6 +45,15 @@ func (m *Main) bench(ctx context.Context, args []string) error {
 	stores := []string{"sqlite"}
 	if *pg != "" {
 		stores = append(stores, "postgres")
+	}
+	if *verify {
+		return m.benchVerify(ctx, stores, *pg, *verifyPeople, *connections, *duration)
+	}
+	if *statusCards > 0 {
+		if *statusCards > 1<<20 {
+			return usageError{"-statuslist: at most 1048576 cards (the status list's size)"}
+		}
+		return m.benchStatusList(ctx, stores, *pg, *statusCards)
 	}
 	for _, st := range stores {
 		fmt.Fprintf(m.Stdout, "\n[%s]\n", st)

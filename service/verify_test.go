@@ -1,0 +1,154 @@
+package service_test
+
+// Online verification: the result for every card state, disclosure by
+// who asks, the encounter record every call writes, and bad input.
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/docketcard/docketcard"
+	"github.com/docketcard/docketcard/credential"
+	"github.com/docketcard/docketcard/service"
+)
+
+func TestVerifyCard(t *testing.T) {
+	dialects(t, func(t *testing.T, dialect string) {
+		app := cardApp(t, dialect)
+		ctx := context.Background()
+		sys := docketcard.SystemActor("test")
+		officer := app.Actor(docketcard.RoleEnrollmentOfficer)
+		field, clerk := app.Actor(docketcard.RoleFieldVerifier), app.Actor(docketcard.RoleRelyingParty)
+		clerk.Agency = app.Users[docketcard.RoleRelyingParty].Agency
+
+		active := app.Activate(t, issuedCard(t, app, "A200000601").ID)
+		cs, err := app.Service.CreateCase(ctx, sys, active.PersonID, docketcard.CaseInput{Court: "Houston Immigration Court", Status: "pending",
+			ReleaseDocType: "I-220A", OpenedOn: "2025-06-01"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := app.Service.CreateHearing(ctx, sys, cs.ID, docketcard.HearingInput{Type: "master", Date: "2027-01-15", Time: "09:00",
+			TimeZone: "America/Chicago", CourtAddress: "1919 Smith St, Houston, TX 77002"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := app.Service.PutReporting(ctx, sys, cs.ID, docketcard.ReportingInput{Cadence: "monthly", Mode: "in_person",
+			StartsOn: "2026-12-01", Location: "126 Northpoint Dr, Houston, TX 77060"}); err != nil {
+			t.Fatal(err)
+		}
+		approved := issuedCard(t, app, "A200000602")
+		suspended := app.Activate(t, issuedCard(t, app, "A200000603").ID)
+		if _, err := app.Service.TransitionCard(ctx, officer, suspended.ID, docketcard.TransitionRequest{Event: docketcard.EventSuspend, Reason: docketcard.ReasonReportedLost}); err != nil {
+			t.Fatal(err)
+		}
+		revoked := app.Activate(t, issuedCard(t, app, "A200000604").ID)
+		if _, err := app.Service.TransitionCard(ctx, officer, revoked.ID, docketcard.TransitionRequest{Event: docketcard.EventRevoke, Reason: docketcard.ReasonFraud, Note: "altered photo"}); err != nil {
+			t.Fatal(err)
+		}
+		// A genuine payload with one bit of the signature changed.
+		p, err := credential.Decode(active.QRText, credential.DefaultLimits)
+		if err != nil {
+			t.Fatal(err)
+		}
+		signed := slices.Clone(p.Signed)
+		signed[len(signed)-1] ^= 1
+		forged, _, err := credential.Encode(signed)
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		for _, tt := range []struct {
+			name      string
+			as        docketcard.Actor
+			req       service.VerifyRequest
+			result    docketcard.VerifyResult
+			disclosed []string
+		}{
+			{"active by QR, relying party", clerk, service.VerifyRequest{QR: active.QRText}, docketcard.VerifyValid, []string{"validity", "name", "photo"}},
+			{"active by QR, field officer", field, service.VerifyRequest{QR: active.QRText, Purpose: "traffic stop"}, docketcard.VerifyValid, []string{"validity", "name", "photo", "case_summary"}},
+			{"active by number, field officer", field, service.VerifyRequest{CardNumber: strings.ToLower(active.CardNumber), Purpose: "check-in"}, docketcard.VerifyValid, []string{"validity", "name", "photo", "case_summary"}},
+			{"approved, not yet active", clerk, service.VerifyRequest{QR: approved.QRText}, docketcard.VerifySuspended, []string{"validity"}},
+			{"suspended, relying party sees no name", clerk, service.VerifyRequest{QR: suspended.QRText}, docketcard.VerifySuspended, []string{"validity"}},
+			{"revoked, field officer", field, service.VerifyRequest{QR: revoked.QRText, Purpose: "traffic stop"}, docketcard.VerifyRevoked, []string{"validity", "name", "photo", "case_summary"}},
+			{"forged signature", clerk, service.VerifyRequest{QR: forged}, docketcard.VerifyNotGenuine, []string{"validity"}},
+			{"unknown number", field, service.VerifyRequest{CardNumber: "DC0000000", Purpose: "traffic stop"}, docketcard.VerifyNotGenuine, []string{"validity"}},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				v, err := app.Service.VerifyCard(ctx, tt.as, tt.req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if v.Result != tt.result || !slices.Equal(v.Disclosed, tt.disclosed) {
+					t.Fatalf("result %s (%s), disclosed %v; want %s, %v", v.Result, v.Detail, v.Disclosed, tt.result, tt.disclosed)
+				}
+				if (v.Holder != nil) != slices.Contains(tt.disclosed, "name") || (v.CaseSummary != nil) != slices.Contains(tt.disclosed, "case_summary") {
+					t.Errorf("holder %v, case summary %v do not match the disclosure %v", v.Holder != nil, v.CaseSummary != nil, v.Disclosed)
+				}
+				if v.Holder != nil && (v.Holder.FamilyNames == "" || len(v.Holder.Photo) == 0) {
+					t.Errorf("holder without name or photo: %+v", v.Holder)
+				}
+				if v.EncounterID == "" {
+					t.Error("no encounter recorded")
+				}
+			})
+		}
+		t.Run("case summary", func(t *testing.T) {
+			v, err := app.Service.VerifyCard(ctx, field, service.VerifyRequest{QR: active.QRText, Purpose: "traffic stop"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(v.CaseSummary.Cases) != 1 {
+				t.Fatalf("case summary %+v; want one case", v.CaseSummary)
+			}
+			c := v.CaseSummary.Cases[0]
+			if c.Status != "pending" || c.NextHearing == nil || c.NextHearing.StartsAt.Format("2006-01-02") != "2027-01-15" ||
+				c.Reporting == nil || c.Reporting.NextReportDue != "2026-12-01" || c.Reporting.Compliance != "on_schedule" {
+				t.Errorf("case summary %+v / hearing %+v / reporting %+v", c, c.NextHearing, c.Reporting)
+			}
+		})
+		t.Run("encounters", func(t *testing.T) {
+			es, err := app.Service.ListEncounters(ctx, officer, active.PersonID, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(es) != 4 { // relying party, officer by QR, officer by number, case summary
+				t.Fatalf("%d encounters for the active card's holder; want 4", len(es))
+			}
+			var agencies, purposes []string
+			for _, e := range es {
+				agencies, purposes = append(agencies, e.Agency), append(purposes, e.Purpose)
+				if e.CardID != active.ID || e.UserID == "" || e.Result != docketcard.VerifyValid || len(e.Disclosed) == 0 {
+					t.Errorf("encounter %+v", e)
+				}
+			}
+			if !slices.Contains(agencies, "Test County Court") || !slices.Contains(agencies, "DHS") || !slices.Contains(purposes, "traffic stop") || !slices.Contains(purposes, "identity check") {
+				t.Errorf("encounter agencies %v, purposes %v", agencies, purposes)
+			}
+		})
+		t.Run("bad input", func(t *testing.T) {
+			for _, tt := range []struct {
+				name string
+				as   docketcard.Actor
+				req  service.VerifyRequest
+				code string
+				msg  string
+			}{
+				{"nothing", clerk, service.VerifyRequest{}, docketcard.EINVALID, "give the QR payload or the card number"},
+				{"both", clerk, service.VerifyRequest{QR: active.QRText, CardNumber: active.CardNumber}, docketcard.EINVALID, "not both"},
+				{"malformed number", clerk, service.VerifyRequest{CardNumber: "12345"}, docketcard.EINVALID, "DC followed by 7 digits"},
+				{"not a QR payload", clerk, service.VerifyRequest{QR: "hello world"}, docketcard.EINVALID, "not a Secure Docket Card QR payload"},
+				{"too long", clerk, service.VerifyRequest{QR: strings.Repeat("A", 5000)}, docketcard.EINVALID, "longer than any card"},
+				{"officer without purpose", field, service.VerifyRequest{QR: active.QRText}, docketcard.EINVALID, "purpose: is required"},
+				{"adjudicator may not verify", app.Actor(docketcard.RoleAdjudicator), service.VerifyRequest{QR: active.QRText}, docketcard.EFORBIDDEN, "card.verify"},
+			} {
+				t.Run(tt.name, func(t *testing.T) {
+					_, err := app.Service.VerifyCard(ctx, tt.as, tt.req)
+					if docketcard.ErrorCode(err) != tt.code || !strings.Contains(docketcard.ErrorMessage(err), tt.msg) {
+						t.Errorf("error %v; want %s containing %q", err, tt.code, tt.msg)
+					}
+				})
+			}
+		})
+	})
+}
