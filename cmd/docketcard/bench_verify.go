@@ -260,8 +260,6 @@ func parseWrk(out string, r *VerifyBench) error {
 	return nil
 }
 
-
-
 // benchApp makes a throw-away demo installation (keys, sites, users and,
 // unless people is 0, demo people with active cards) on SQLite or on a
 // fresh schema of the PostgreSQL database at pgURL.
@@ -410,7 +408,6 @@ func (m *Main) benchStatusList(ctx context.Context, stores []string, pgURL strin
 	}
 	return nil
 }
-
 
 // seedCards inserts cards active cards, one in a hundred revoked at
 // random, with status indexes spread over the list, each with
