@@ -18,6 +18,9 @@ type Store interface {
 	Ping(ctx context.Context) error
 	Close() error
 	Dialect() string // "sqlite" or "postgres"
+	// CardHolder is Tx.CardHolderByNumber as one prepared statement outside
+	// any transaction (the hot path of online verification).
+	CardHolder(ctx context.Context, number string) (*CardHolder, error)
 }
 
 // Tx is one transaction. Methods translate driver errors to *Error codes:
@@ -105,6 +108,9 @@ type Tx interface {
 	// card's status-list value changes, bumps the status change counter.
 	TransitionCard(ctx context.Context, ch *CardChange) error
 	CardHistory(ctx context.Context, cardID string) ([]*CardHistoryEntry, error)
+	// SetDisplayPhoto records the display copy of a person's photo and
+	// returns the blob it replaces, if any.
+	SetDisplayPhoto(ctx context.Context, personID string, ref BlobRef, at time.Time) (*BlobRef, error)
 	// CardHolderByNumber reads a signed card's state and its holder's name
 	// and photo reference in one query, for online verification.
 	CardHolderByNumber(ctx context.Context, number string) (*CardHolder, error)

@@ -322,3 +322,28 @@ func formatMegapixels(px int64) string {
 	}
 	return strconv.FormatFloat(mp, 'f', -1, 64)
 }
+
+// DisplayMaxSide and displayQuality size the display copy of a photo: what
+// online verification shows on a verifier's screen. It is enough to
+// compare a face with the person present, no more: parties outside DHS
+// get a smaller biometric than the enrolment photo, and each verification
+// sends a tenth of the bytes.
+const (
+	DisplayMaxSide = 320
+	displayQuality = 80
+)
+
+// Display returns the display copy of a sanitized photo (Image.Data):
+// scaled so its longest side is at most DisplayMaxSide, re-encoded as JPEG.
+func Display(sanitized []byte) ([]byte, error) {
+	src, err := jpeg.Decode(bytes.NewReader(sanitized))
+	if err != nil {
+		return nil, fmt.Errorf("photo: display copy: %w", err)
+	}
+	m := flattenAndScale(src, DisplayMaxSide)
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, m, &jpeg.Options{Quality: displayQuality}); err != nil {
+		return nil, fmt.Errorf("photo: encode display copy: %w", err)
+	}
+	return buf.Bytes(), nil
+}

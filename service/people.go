@@ -277,12 +277,21 @@ func (s *Service) SetPhoto(ctx context.Context, a docketcard.Actor, id string, v
 	}); err != nil {
 		return nil, err
 	}
+	display, err := photo.Display(img.Data)
+	if err != nil {
+		return nil, err
+	}
 	ref, err := s.blobs.Put(ctx, img.ContentType, img.Data)
 	if err != nil {
 		return nil, err
 	}
+	dref, err := s.blobs.Put(ctx, img.ContentType, display)
+	if err != nil {
+		_ = s.blobs.Delete(context.WithoutCancel(ctx), ref.ID)
+		return nil, err
+	}
 	var out *docketcard.Person
-	var replaced *docketcard.BlobRef
+	var replaced, replacedDisplay *docketcard.BlobRef
 	err = s.store.WithTx(ctx, func(tx docketcard.Tx) error {
 		cur, err := tx.GetPerson(ctx, id)
 		if err != nil {
@@ -293,6 +302,12 @@ func (s *Service) SetPhoto(ctx context.Context, a docketcard.Actor, id string, v
 		}
 		replaced = cur.Photo
 		if err := tx.CreateBlob(ctx, &ref, s.now()); err != nil {
+			return err
+		}
+		if err := tx.CreateBlob(ctx, &dref, s.now()); err != nil {
+			return err
+		}
+		if replacedDisplay, err = tx.SetDisplayPhoto(ctx, id, dref, s.now()); err != nil {
 			return err
 		}
 		next := *cur
@@ -315,7 +330,11 @@ func (s *Service) SetPhoto(ctx context.Context, a docketcard.Actor, id string, v
 		// The sealed bytes were written first; remove them so a failed
 		// update leaves nothing behind.
 		_ = s.blobs.Delete(context.WithoutCancel(ctx), ref.ID)
+		_ = s.blobs.Delete(context.WithoutCancel(ctx), dref.ID)
 		return nil, err
+	}
+	if replacedDisplay != nil {
+		_ = s.blobs.Delete(context.WithoutCancel(ctx), replacedDisplay.ID)
 	}
 	// The old photo's metadata row stays (the audit trail may refer to it)
 	// but its sealed bytes are no longer needed.

@@ -173,23 +173,31 @@ func (s *Service) VerifyCard(ctx context.Context, a docketcard.Actor, in VerifyR
 		enc.Method, enc.CardNumber = "card_number", in.CardNumber
 	}
 
-	// One read transaction: the card and its holder in one query, and
-	// for a DHS officer the case summary.
+	// The card and its holder in one query; for a DHS officer, in one read
+	// transaction with the case summary.
 	var h *docketcard.CardHolder
-	err := s.store.ReadTx(ctx, func(tx docketcard.Tx) error {
-		var err error
-		h, err = tx.CardHolderByNumber(ctx, number)
+	var err error
+	if !dhs {
+		h, err = s.store.CardHolder(ctx, number)
 		if docketcard.ErrorCode(err) == docketcard.ENOTFOUND {
-			h = nil
-			return nil
-		} else if err != nil {
+			h, err = nil, nil
+		}
+	} else {
+		err = s.store.ReadTx(ctx, func(tx docketcard.Tx) error {
+			var err error
+			h, err = tx.CardHolderByNumber(ctx, number)
+			if docketcard.ErrorCode(err) == docketcard.ENOTFOUND {
+				h = nil
+				return nil
+			} else if err != nil {
+				return err
+			}
+			if presented == nil || sameClaims(presented, h.Card.ClaimsHash) {
+				out.CaseSummary, err = caseSummary(ctx, tx, h.Card.PersonID, now)
+			}
 			return err
-		}
-		if dhs && (presented == nil || sameClaims(presented, h.Card.ClaimsHash)) {
-			out.CaseSummary, err = caseSummary(ctx, tx, h.Card.PersonID, now)
-		}
-		return err
-	})
+		})
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -20,6 +20,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -61,6 +62,12 @@ type DB struct {
 	dialect string
 	write   *sql.DB // all writes (SQLite: exactly one connection)
 	read    *sql.DB // read-only transactions (SQLite: a separate pool)
+
+	holder struct { // the prepared statement of CardHolder
+		once sync.Once
+		stmt *sql.Stmt
+		err  error
+	}
 }
 
 var _ docketcard.Store = (*DB)(nil)

@@ -60,28 +60,66 @@ func (t *tx) bumpStatus(ctx context.Context) error {
 	return translate("bumpStatus", err)
 }
 
-// CardHolderByNumber reads what online verification needs in one query.
-func (t *tx) CardHolderByNumber(ctx context.Context, number string) (*docketcard.CardHolder, error) {
+// SetDisplayPhoto records a person's display photo.
+func (t *tx) SetDisplayPhoto(ctx context.Context, personID string, ref docketcard.BlobRef, at time.Time) (*docketcard.BlobRef, error) {
+	var prev *docketcard.BlobRef
+	var id string
+	err := t.queryRow(ctx, `SELECT blob_id FROM person_display_photos WHERE person_id = ?`, personID).Scan(&id)
+	if err == nil {
+		prev = &docketcard.BlobRef{ID: id}
+	} else if err != sql.ErrNoRows {
+		return nil, translate("SetDisplayPhoto", err)
+	}
+	_, err = t.exec(ctx, `INSERT INTO person_display_photos (person_id, blob_id, set_at) VALUES (?, ?, ?)
+		ON CONFLICT (person_id) DO UPDATE SET blob_id = excluded.blob_id, set_at = excluded.set_at`, personID, ref.ID, ts(at))
+	return prev, translate("SetDisplayPhoto", err)
+}
+
+// cardHolderQuery reads what online verification needs in one query (the
+// display copy of the photo when there is one).
+const cardHolderQuery = `SELECT c.id, c.card_number, c.person_id, c.site_code, c.lifecycle, c.state_reason, c.expires_at, c.claims_sha256,
+	p.family_names, p.given_names, b.id, b.sha256, b.size, b.content_type
+	FROM cards c JOIN people p ON p.id = c.person_id LEFT JOIN person_display_photos d ON d.person_id = p.id
+	LEFT JOIN blobs b ON b.id = COALESCE(d.blob_id, p.photo_blob_id)
+	WHERE c.card_number = ? AND c.state = 'signed'`
+
+func scanCardHolder(row *sql.Row) (*docketcard.CardHolder, error) {
 	var h docketcard.CardHolder
 	c := &h.Card
 	var reason sql.NullString
 	var bid, bsum, btype sql.NullString
 	var bsize sql.NullInt64
-	err := t.queryRow(ctx, `SELECT c.id, c.card_number, c.person_id, c.site_code, c.lifecycle, c.state_reason, c.expires_at, c.claims_sha256,
-		p.family_names, p.given_names, b.id, b.sha256, b.size, b.content_type
-		FROM cards c JOIN people p ON p.id = c.person_id LEFT JOIN blobs b ON b.id = p.photo_blob_id
-		WHERE c.card_number = ? AND c.state = 'signed'`, number).Scan(&c.ID, &c.CardNumber, &c.PersonID, &c.SiteCode, &c.State, &reason,
+	err := row.Scan(&c.ID, &c.CardNumber, &c.PersonID, &c.SiteCode, &c.State, &reason,
 		&c.ExpiresAt, &c.ClaimsHash, &h.FamilyNames, &h.GivenNames, &bid, &bsum, &bsize, &btype)
 	if err == sql.ErrNoRows {
 		return nil, docketcard.Errorf(docketcard.ENOTFOUND, "Card not found.")
 	} else if err != nil {
-		return nil, translate("CardHolderByNumber", err)
+		return nil, translate("CardHolder", err)
 	}
 	c.StateReason, c.ExpiresAt = docketcard.CardReason(reason.String), c.ExpiresAt.UTC()
 	if bid.Valid {
 		h.Photo = &docketcard.BlobRef{ID: bid.String, SHA256: bsum.String, Size: bsize.Int64, ContentType: btype.String}
 	}
 	return &h, nil
+}
+
+// CardHolderByNumber reads a card and its holder inside a transaction.
+func (t *tx) CardHolderByNumber(ctx context.Context, number string) (*docketcard.CardHolder, error) {
+	return scanCardHolder(t.queryRow(ctx, cardHolderQuery, number))
+}
+
+// CardHolder reads a card and its holder with one prepared statement on
+// the read pool, outside any transaction: the hot path of online
+// verification, where parsing the query and a BEGIN/COMMIT cost more
+// than the read itself.
+func (db *DB) CardHolder(ctx context.Context, number string) (*docketcard.CardHolder, error) {
+	db.holder.once.Do(func() {
+		db.holder.stmt, db.holder.err = db.read.PrepareContext(context.Background(), rebind(db.dialect, cardHolderQuery))
+	})
+	if db.holder.err != nil {
+		return nil, translate("CardHolder", db.holder.err)
+	}
+	return scanCardHolder(db.holder.stmt.QueryRowContext(ctx, number))
 }
 
 // CardHistory lists a card's transitions, oldest first.

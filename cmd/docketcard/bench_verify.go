@@ -35,6 +35,7 @@ import (
 // overhead (HTTP, authentication, database read, encounter record and
 // audit entry, JSON). docs/PERFORMANCE.md records its output.
 func (m *Main) benchVerify(ctx context.Context, stores []string, pgURL string, people, connections int, duration time.Duration) error {
+	tuneGC() // as serve does
 	wrk, err := exec.LookPath("wrk")
 	if err != nil {
 		return fmt.Errorf("the verification benchmark needs wrk (Debian: apt-get install wrk): %w", err)
@@ -189,7 +190,7 @@ func (m *Main) benchVerifyStore(ctx context.Context, wrk, driver, pgURL string, 
 		100*res.ServerPerSecond/res.InProcessSerial, 100*res.ServerPerSecond/res.InProcessAll)
 	fmt.Fprintf(m.Stdout, "encounter records written: %d\n", encounters)
 	if res.Errors > 0 {
-		return fmt.Errorf("%d requests failed", res.Errors)
+		return fmt.Errorf("%d requests failed; wrk said:\n%s", res.Errors, out)
 	}
 	j, _ := json.Marshal(res)
 	fmt.Fprintf(m.Stdout, "json: %s\n", j)

@@ -121,3 +121,12 @@ CREATE INDEX encounters_person ON encounters (person_id, at);
 
 -- The agency a user works for (relying parties outside DHS).
 ALTER TABLE users ADD COLUMN agency TEXT NOT NULL DEFAULT '';
+
+-- The display copy of each person's photo (sanitized, longest side 320
+-- px): what online verification shows; the enrolment photo stays for
+-- printing and adjudication.
+CREATE TABLE person_display_photos (
+    person_id TEXT PRIMARY KEY REFERENCES people (id),
+    blob_id   TEXT NOT NULL REFERENCES blobs (id),
+    set_at    TIMESTAMP NOT NULL
+);
