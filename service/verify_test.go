@@ -4,6 +4,7 @@ package service_test
 // who asks, the encounter record every call writes, and bad input.
 
 import (
+	"bytes"
 	"context"
 	"slices"
 	"strings"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/docketcard/docketcard"
 	"github.com/docketcard/docketcard/credential"
+	"github.com/docketcard/docketcard/demo/portrait"
+	"github.com/docketcard/docketcard/internal/testapp"
 	"github.com/docketcard/docketcard/service"
 )
 
@@ -150,5 +153,60 @@ func TestVerifyCard(t *testing.T) {
 				})
 			}
 		})
+	})
+}
+
+// FuzzVerifyCard: whatever a client sends as the QR payload or card
+// number, verification answers with a result or a clear EINVALID, never
+// anything else, and a genuine result only for the genuine card.
+func FuzzVerifyCard(f *testing.F) {
+	app := testapp.New(f, "sqlite")
+	p, err := app.Service.CreatePerson(context.Background(), docketcard.SystemActor("test"), testapp.SamplePerson("A200000901", "HOU"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	jpeg, err := portrait.Generate(9, "F")
+	if err != nil {
+		f.Fatal(err)
+	}
+	if p, err = app.Service.SetPhoto(context.Background(), docketcard.SystemActor("test"), p.ID, p.Version, bytes.NewReader(jpeg)); err != nil {
+		f.Fatal(err)
+	}
+	app.Clear(f, p.ID)
+	c, err := app.Service.IssueCard(context.Background(), app.Actor(docketcard.RoleEnrollmentOfficer), p.ID, "fuzz-verify-1")
+	if err != nil {
+		f.Fatal(err)
+	}
+	app.Activate(f, c.ID)
+	f.Add(c.QRText, "")
+	f.Add(c.QRText[:len(c.QRText)/2], "")
+	f.Add(strings.ToLower(c.QRText), "")
+	f.Add("", c.CardNumber)
+	f.Add("", "DC0000001")
+	f.Add("HC1:6BF", "")
+	f.Add("%%%%", "")
+	f.Add("", "dc1234567")
+	f.Add("", "DC12345678")
+	clerk := app.Actor(docketcard.RoleRelyingParty)
+	f.Fuzz(func(t *testing.T, qr, number string) {
+		v, err := app.Service.VerifyCard(context.Background(), clerk, service.VerifyRequest{QR: qr, CardNumber: number})
+		if err != nil {
+			if docketcard.ErrorCode(err) != docketcard.EINVALID {
+				t.Fatalf("unexpected error: %v", err)
+			}
+			return
+		}
+		switch v.Result {
+		case docketcard.VerifyValid, docketcard.VerifySuspended, docketcard.VerifyRevoked, docketcard.VerifyExpired:
+			if v.CardNumber != c.CardNumber {
+				t.Fatalf("result %s for card %q: only the issued card can be genuine", v.Result, v.CardNumber)
+			}
+		case docketcard.VerifyNotGenuine:
+		default:
+			t.Fatalf("unknown result %q", v.Result)
+		}
+		if v.EncounterID == "" {
+			t.Fatal("no encounter recorded")
+		}
 	})
 }

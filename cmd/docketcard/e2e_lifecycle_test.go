@@ -336,3 +336,16 @@ func execOutput(name string, args ...string) (string, error) {
 	out, err := exec.Command(name, args...).CombinedOutput()
 	return string(out), err
 }
+
+// TestBenchVerifyHarness runs the online-verification benchmark briefly:
+// wrk against a real server over loopback, beside the in-process rate.
+// (The figures in docs/PERFORMANCE.md come from a full run.)
+func TestBenchVerifyHarness(t *testing.T) {
+	testenv.NeedCommand(t, "wrk", "wrk")
+	r := mustRun(t, env{}, "bench", "-verify", "-postgres", "", "-verify-people", "4", "-duration", "1s", "-connections", "4")
+	for _, want := range []string{"in-process offline verify:", "online POST /api/v1/verify:", "0 errors", "encounter records written:"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("bench -verify output lacks %q:\n%s", want, r)
+		}
+	}
+}
