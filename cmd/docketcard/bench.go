@@ -38,6 +38,7 @@ func (m *Main) bench(ctx context.Context, args []string) error {
 	verifyPeople := fs.Int("verify-people", 40, "verify: demo people (cardholders) to load")
 	connections := fs.Int("connections", 32, "verify: wrk connections")
 	duration := fs.Duration("duration", 10*time.Second, "verify: wrk run length")
+	fs.IntVar(&benchWrkThreads, "wrk-threads", 2, "verify: wrk threads (client and server share the machine's cores)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

@@ -150,7 +150,7 @@ func (m *Main) benchVerifyStore(ctx context.Context, wrk, driver, pgURL string, 
 		return err
 	}
 	target := "http://" + ln.Addr().String() + "/api/v1/verify"
-	warm := exec.CommandContext(ctx, wrk, "-t2", "-c"+strconv.Itoa(connections), "-d2s", "-s", script, target)
+	warm := exec.CommandContext(ctx, wrk, "-t"+strconv.Itoa(benchWrkThreads), "-c"+strconv.Itoa(connections), "-d2s", "-s", script, target)
 	if out, err := warm.CombinedOutput(); err != nil {
 		return fmt.Errorf("wrk warm-up: %v\n%s", err, out)
 	}
@@ -171,7 +171,7 @@ func (m *Main) benchVerifyStore(ctx context.Context, wrk, driver, pgURL string, 
 			runtime.SetBlockProfileRate(0)
 		}()
 	}
-	out, err := exec.CommandContext(ctx, wrk, "-t2", "-c"+strconv.Itoa(connections), "-d"+duration.String(), "--latency", "-s", script, target).CombinedOutput()
+	out, err := exec.CommandContext(ctx, wrk, "-t"+strconv.Itoa(benchWrkThreads), "-c"+strconv.Itoa(connections), "-d"+duration.String(), "--latency", "-s", script, target).CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("wrk: %v\n%s", err, out)
 	}
@@ -182,7 +182,7 @@ func (m *Main) benchVerifyStore(ctx context.Context, wrk, driver, pgURL string, 
 	if err := a.DB.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM encounters`).Scan(&encounters); err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stdout, "active cards: %d; wrk -t2 -c%d -d%s over loopback, as a relying party (encounter + audit entry per request)\n", len(qrs), connections, duration)
+	fmt.Fprintf(m.Stdout, "active cards: %d; wrk -t%d -c%d -d%s over loopback, as a relying party (encounter + audit entry per request)\n", len(qrs), benchWrkThreads, connections, duration)
 	fmt.Fprintf(m.Stdout, "in-process offline verify:  %8.0f /s one goroutine, %8.0f /s %d goroutines\n", res.InProcessSerial, res.InProcessAll, runtime.GOMAXPROCS(0))
 	fmt.Fprintf(m.Stdout, "online POST /api/v1/verify: %8.0f /s, p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, %d requests, %d errors\n",
 		res.ServerPerSecond, res.P50, res.P90, res.P99, res.Requests, res.Errors)
@@ -196,6 +196,9 @@ func (m *Main) benchVerifyStore(ctx context.Context, wrk, driver, pgURL string, 
 	fmt.Fprintf(m.Stdout, "json: %s\n", j)
 	return nil
 }
+
+// benchWrkThreads is wrk's thread count (-wrk-threads).
+var benchWrkThreads = 2
 
 // wrkScript posts the payloads in turn with the bearer token.
 func wrkScript(qrs []string, token string) []byte {
