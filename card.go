@@ -56,7 +56,8 @@ type Card struct {
 	// on; the database refuses a card without a current one.
 	ClearanceID string `json:"clearance_id"`
 	// Lifecycle (docs/CARD-LIFECYCLE.md). State is the recorded state;
-	// EffectiveState adds expiry by date and is filled on every read.
+	// EffectiveState (StateAt on the service's clock) adds expiry by date
+	// and is filled on every read.
 	EffectiveState CardState  `json:"effective_state"`
 	StateReason    CardReason `json:"state_reason,omitempty"`
 	StateChangedAt *time.Time `json:"state_changed_at,omitempty"`

@@ -99,7 +99,7 @@ type Tx interface {
 	SignCard(ctx context.Context, c *Card) error // prepared → signed, optimistic on c.Version
 	StatusIndexUsed(ctx context.Context, idx int) (bool, error)
 	// CardStatuses calls fn with the status-list index and recorded state
-	// of every signed card.
+	// of every signed card that is not active (the list's zeros).
 	CardStatuses(ctx context.Context, fn func(idx int, state CardState) error) error
 
 	// Card lifecycle. TransitionCard applies a planned change in one
@@ -116,7 +116,6 @@ type Tx interface {
 	CardHolderByNumber(ctx context.Context, number string) (*CardHolder, error)
 	// CardsOf returns the cards of a person in the given recorded states.
 	CardsOf(ctx context.Context, personID string, states ...CardState) ([]*Card, error)
-	SetReplaces(ctx context.Context, cardID, replaces string) error
 	CreateHandover(ctx context.Context, h *Handover) error
 	GetHandover(ctx context.Context, cardID string) (*Handover, error)
 	SetPortalPIN(ctx context.Context, personID, hash, setBy string, at time.Time) error

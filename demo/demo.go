@@ -253,9 +253,10 @@ func person(ctx context.Context, svc *service.Service, sys docketcard.Actor, r *
 	} else if err != nil {
 		return err
 	}
-	// Most demo cards are printed, handed over and active; every fourth
-	// waits in its site's print queue, so the print workflow has work.
-	if i%4 == 3 {
+	// Most demo cards are printed, handed over and active; about one in
+	// seven waits in its site's print queue (at every site: 7 and the
+	// four sites are coprime), so the print workflow has work.
+	if i%7 == 3 {
 		return nil
 	}
 	if _, err := svc.TransitionCard(ctx, sys, card.ID, docketcard.TransitionRequest{Event: docketcard.EventPrint}); err != nil {

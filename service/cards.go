@@ -226,6 +226,23 @@ func (s *Service) prepareCard(ctx context.Context, a docketcard.Actor, perm dock
 		if docketcard.ErrorCode(err) != docketcard.ECONFLICT || attempt >= 5 {
 			return nil, err
 		}
+		if replaces != "" {
+			// Another request replaced the same card first (a card is
+			// replaced at most once), unless it was our own retry.
+			var other *docketcard.Card
+			_ = s.store.ReadTx(ctx, func(tx docketcard.Tx) error {
+				cs, err := tx.ListCards(ctx, personID)
+				for _, c := range cs {
+					if c.Replaces == replaces && c.RequestKey != requestKey {
+						other = c
+					}
+				}
+				return err
+			})
+			if other != nil {
+				return nil, docketcard.Errorf(docketcard.ECONFLICT, "The card has already been replaced by card %s.", other.CardNumber)
+			}
+		}
 		// A concurrent retry with the same request key won the race.
 		var winner *docketcard.Card
 		if rerr := s.store.ReadTx(ctx, func(tx docketcard.Tx) error {

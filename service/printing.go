@@ -203,6 +203,9 @@ func (s *Service) RecordPrintOutcomes(ctx context.Context, a docketcard.Actor, b
 			v.Add(f+".outcome", "must be printed or spoiled")
 		case inBatch[o.CardID].CardID == "":
 			v.Add(f+".card_id", "is not a card of this batch")
+		case inBatch[o.CardID].Outcome == docketcard.OutcomeSpoiled && o.Outcome == docketcard.OutcomeSpoiled && inBatch[o.CardID].Reprint == "":
+			// Spoiled before, but its reprint failed (e.g. the clearance
+			// had lapsed): marking it again retries the reprint.
 		case inBatch[o.CardID].Outcome != docketcard.OutcomePending:
 			return nil, docketcard.Errorf(docketcard.ECONFLICT, "Card %s was already marked %s in this batch.", inBatch[o.CardID].CardNumber, inBatch[o.CardID].Outcome)
 		case seen[o.CardID]:
@@ -216,6 +219,20 @@ func (s *Service) RecordPrintOutcomes(ctx context.Context, a docketcard.Actor, b
 	var firstErr error
 	for _, o := range outs {
 		var spoiled *docketcard.Card
+		if inBatch[o.CardID].Outcome == docketcard.OutcomeSpoiled {
+			// The reprint retry.
+			var err error
+			if spoiled, err = s.cardByID(ctx, o.CardID); err == nil {
+				var rp *docketcard.Card
+				if rp, err = s.reprint(ctx, a, spoiled); err == nil {
+					err = s.store.WithTx(ctx, func(tx docketcard.Tx) error { return tx.SetPrintReprint(ctx, b.ID, spoiled.ID, rp.ID) })
+				}
+			}
+			if err != nil && firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
 		err := s.store.WithTx(ctx, func(tx docketcard.Tx) error {
 			c, err := tx.GetCard(ctx, o.CardID)
 			if err != nil {

@@ -98,7 +98,7 @@ const (
 // dhsVerifier reports whether the actor verifies as a DHS officer (who
 // states a purpose and sees the case summary) rather than a relying party.
 func dhsVerifier(a docketcard.Actor) bool {
-	return a.Has(docketcard.RoleFieldVerifier) || a.Has(docketcard.RoleEnrollmentOfficer)
+	return a.System || a.Has(docketcard.RoleFieldVerifier) || a.Has(docketcard.RoleEnrollmentOfficer)
 }
 
 // cardNumberValid checks the form "DC" + 7 digits.

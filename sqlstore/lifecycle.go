@@ -168,16 +168,6 @@ func (t *tx) cards(ctx context.Context, q string, args ...any) ([]*docketcard.Ca
 	return out, translate("cards", rows.Err())
 }
 
-// SetReplaces records which card a card replaces (at most one card
-// replaces any card).
-func (t *tx) SetReplaces(ctx context.Context, cardID, replaces string) error {
-	_, err := t.exec(ctx, `UPDATE cards SET replaces = ? WHERE id = ? AND replaces IS NULL`, replaces, cardID)
-	if docketcard.ErrorCode(translate("SetReplaces", err)) == docketcard.ECONFLICT {
-		return docketcard.Errorf(docketcard.ECONFLICT, "That card has already been replaced.")
-	}
-	return translate("SetReplaces", err)
-}
-
 // CreateHandover records a handover (one per card).
 func (t *tx) CreateHandover(ctx context.Context, h *docketcard.Handover) error {
 	h.At = ts(h.At)

@@ -172,7 +172,7 @@ func (s *Server) statusList(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "public, max-age="+strconv.Itoa(int(service.StatusListCacheAge.Seconds())))
 	w.Header().Set("ETag", etag)
 	w.Header().Set("Last-Modified", pub.IssuedAt.UTC().Format(http.TimeFormat))
-	w.Header().Set("Expires", pub.IssuedAt.Add(service.StatusListTTL).UTC().Format(http.TimeFormat))
+	w.Header().Set("Expires", time.Now().Add(service.StatusListCacheAge).UTC().Format(http.TimeFormat))
 	if etagMatches(r.Header.Get("If-None-Match"), etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
@@ -261,12 +261,33 @@ func (s *Server) replaceCard(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	c, err := s.svc.ReplaceCard(r.Context(), actor(r), r.PathValue("id"), in, key)
+	// As for issuance: a request key that already names a card makes this
+	// a replay (200), looked up only for callers who may replace.
+	a := actor(r)
+	replay := false
+	if a.Can(docketcard.PermCardManage) && a.Can(docketcard.PermCardIssue) && docketcard.ValidateIdempotencyKey(key) == nil {
+		err := s.svc.Store().ReadTx(r.Context(), func(tx docketcard.Tx) error {
+			_, err := tx.GetCardByRequestKey(r.Context(), key)
+			if docketcard.ErrorCode(err) == docketcard.ENOTFOUND {
+				return nil
+			}
+			replay = err == nil
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	c, err := s.svc.ReplaceCard(r.Context(), a, r.PathValue("id"), in, key)
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/cards/"+c.ID)
-	writeJSON(w, http.StatusCreated, c)
+	status := http.StatusCreated
+	if replay {
+		status = http.StatusOK
+	}
+	writeJSON(w, status, c)
 	return nil
 }
 

@@ -198,6 +198,7 @@ func (m *Main) user(ctx context.Context, args []string) error {
 	display := fs.String("name", "", "display name")
 	roles := fs.String("roles", "", "comma-separated roles: "+joinRoles(docketcard.Roles))
 	sites := fs.String("sites", "", "comma-separated site codes the user serves")
+	agency := fs.String("agency", "", "the user's organisation (required for a relying_party; default DHS)")
 	password := fs.String("password", "", "password (default: generate one and print it)")
 	tokenName := fs.String("token-name", "cli", "name of the API token")
 	tokenTTL := fs.Duration("ttl", 90*24*time.Hour, "API token lifetime")
@@ -238,7 +239,7 @@ func (m *Main) user(ctx context.Context, args []string) error {
 			*password = service.GeneratePassword()
 		}
 		u, err := a.Service.CreateUser(ctx, act, docketcard.UserInput{Username: *username, DisplayName: *display,
-			Roles: splitList(*roles), Sites: splitList(*sites), Password: *password})
+			Roles: splitList(*roles), Sites: splitList(*sites), Agency: *agency, Password: *password})
 		if err != nil {
 			return err
 		}

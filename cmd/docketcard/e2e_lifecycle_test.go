@@ -130,7 +130,7 @@ func TestRevocationReachesOfflineVerifiers(t *testing.T) {
 
 func TestPrintQueueCLI(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "demo")
-	mustRun(t, env{}, "demo", "-data-dir", dir, "-people", "16", "-no-serve")
+	mustRun(t, env{}, "demo", "-data-dir", dir, "-people", "60", "-no-serve")
 	e := cardsEnv(dir)
 	db := openSQLite(t, filepath.Join(dir, "docketcard.db"), true)
 	defer db.Close()
@@ -139,6 +139,9 @@ func TestPrintQueueCLI(t *testing.T) {
 		t.Fatalf("no approved card in the demo: %v", err)
 	}
 	queued := queryInt(t, db, `SELECT COUNT(*) FROM cards WHERE lifecycle = 'approved' AND state = 'signed' AND site_code = ?`, site)
+	if queued < 2 {
+		t.Fatalf("%d approved cards at %s; the test needs two (one printed, one spoiled)", queued, site)
+	}
 	if r := mustRun(t, e, "print", "queue", "-site", site); !strings.Contains(r.stdout, fmt.Sprintf("%d cards waiting at %s", queued, site)) {
 		t.Fatalf("print queue: %s\nwant %d cards", r, queued)
 	}

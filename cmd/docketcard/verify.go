@@ -43,7 +43,7 @@ func (m *Main) verify(ctx context.Context, args []string) error {
 	trustFile := fs.String("trust-list", dir+"/trust-list.cose", "signed trust list file")
 	rootFile := fs.String("root", dir+"/root.crt", "pinned program root certificate")
 	statusFile := fs.String("status-list", "", "cached signed status list file (optional; without it status is not checked)")
-	bundleFile := fs.String("bundle", "", "a verifier bundle (GET /api/v1/verifier-bundle or `status bundle`): trust list and status list in one file; the root stays pinned by -root")
+	bundleFile := fs.String("bundle", "", "a verifier bundle (GET /api/v1/verifier-bundle, or 'docketcard status bundle'): trust list and status list in one file; the root stays pinned by -root")
 	asJSON := fs.Bool("json", false, "print a JSON report")
 	photoOut := fs.String("save-photo", "", "write the signed face image (JPEG) to this file")
 	text := fs.String("text", "", "a raw QR string to verify")
@@ -88,6 +88,9 @@ func (m *Main) verify(ctx context.Context, args []string) error {
 			return err
 		}
 		var bundle *credential.Bundle
+		if *bundleFile != "" && *statusFile != "" {
+			return usageError{"give -bundle or -status-list, not both (the bundle carries its status list)"}
+		}
 		if *bundleFile != "" {
 			b, err := os.ReadFile(*bundleFile)
 			if err != nil {
@@ -103,8 +106,9 @@ func (m *Main) verify(ctx context.Context, args []string) error {
 			}
 		}
 		var raw []byte
+		source := *trustFile
 		if bundle != nil {
-			raw = bundle.TrustList
+			raw, source = bundle.TrustList, "in "+*bundleFile
 		} else if raw, err = os.ReadFile(*trustFile); err != nil {
 			return err
 		}
@@ -112,7 +116,7 @@ func (m *Main) verify(ctx context.Context, args []string) error {
 		// the present, even when -at checks the card at another time.
 		tl, err := pki.ParseTrustList(raw, root, time.Now())
 		if err != nil {
-			return fmt.Errorf("trust list %s: %w", *trustFile, err)
+			return fmt.Errorf("trust list %s: %w", source, err)
 		}
 		v := &credential.Verifier{Trust: tl, Now: func() time.Time { return now }}
 		if bundle != nil {
