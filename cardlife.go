@@ -237,7 +237,7 @@ func (in HandoverInput) Validate() error {
 	}
 	if in.PIN != "" {
 		if err := ValidatePIN(in.PIN); err != nil {
-			v.Add("pin", err.Error())
+			v.Add("pin", "%s", err.Error())
 		}
 	}
 	return v.Err("handover")
