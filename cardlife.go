@@ -340,4 +340,7 @@ type CardHolder struct {
 	FamilyNames string
 	GivenNames  string
 	Photo       *BlobRef
+	// DisplayPhoto: Photo is the display copy (320 px), not the enrolment
+	// photo (people enrolled before display copies existed).
+	DisplayPhoto bool
 }

@@ -99,7 +99,7 @@ type Tx interface {
 	SignCard(ctx context.Context, c *Card) error // prepared → signed, optimistic on c.Version
 	StatusIndexUsed(ctx context.Context, idx int) (bool, error)
 	// CardStatuses calls fn with the status-list index and recorded state
-	// of every signed card that is not active (the list's zeros).
+	// of every signed card.
 	CardStatuses(ctx context.Context, fn func(idx int, state CardState) error) error
 
 	// Card lifecycle. TransitionCard applies a planned change in one
@@ -126,14 +126,18 @@ type Tx interface {
 	CreatePrintBatch(ctx context.Context, b *PrintBatch) error
 	GetPrintBatch(ctx context.Context, id string) (*PrintBatch, error)
 	ListPrintBatches(ctx context.Context, sites []string, limit int) ([]*PrintBatch, error)
-	// SetPrintOutcome records a pending card's outcome; ECONFLICT if it
-	// already has one.
+	// SetPrintOutcome records a pending card's outcome (in batch batchID,
+	// or in whichever batch holds it when batchID is ""); ECONFLICT if it
+	// already has one, ENOTFOUND if no batch holds it.
 	SetPrintOutcome(ctx context.Context, batchID, cardID, outcome, reprint string, at time.Time) error
 	// SetPrintReprint records the card that replaces a spoiled one.
 	SetPrintReprint(ctx context.Context, batchID, cardID, reprint string) error
 
 	// Status publication.
 	StatusChangeSeq(ctx context.Context) (int64, error)
+	// LockStatusChanges takes the status counter's row lock without
+	// changing it (lock ordering: counter before audit head).
+	LockStatusChanges(ctx context.Context) error
 	// AcquireLease takes or renews the named lease for holder until
 	// now+ttl; false if another holder's lease has not expired.
 	AcquireLease(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error)

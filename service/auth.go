@@ -143,6 +143,7 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string) (docketc
 	if a, ok := s.tokens.get(hash, now); ok {
 		return a, nil
 	}
+	gen := s.tokens.generation()
 	var tok *docketcard.APIToken
 	var u *docketcard.User
 	err := s.store.ReadTx(ctx, func(tx docketcard.Tx) error {
@@ -170,7 +171,7 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string) (docketc
 	if tok.ExpiresAt.Before(until) {
 		until = tok.ExpiresAt
 	}
-	s.tokens.put(hash, a, until)
+	s.tokens.put(hash, a, until, gen)
 	return a, nil
 }
 
@@ -182,8 +183,15 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string) (docketc
 const tokenCacheTTL = 5 * time.Second
 
 type tokenCache struct {
-	mu sync.Mutex
-	m  map[string]cachedToken
+	mu  sync.Mutex
+	m   map[string]cachedToken
+	gen uint64 // bumped by clear: a read that began before a clear is not cached
+}
+
+func (c *tokenCache) generation() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen
 }
 
 type cachedToken struct {
@@ -203,9 +211,12 @@ func (c *tokenCache) get(hash string, now time.Time) (docketcard.Actor, bool) {
 	return a, true
 }
 
-func (c *tokenCache) put(hash string, a docketcard.Actor, until time.Time) {
+func (c *tokenCache) put(hash string, a docketcard.Actor, until time.Time, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if gen != c.gen {
+		return // a revocation or user change happened while we read
+	}
 	if c.m == nil || len(c.m) > 10_000 {
 		c.m = map[string]cachedToken{}
 	}
@@ -216,6 +227,7 @@ func (c *tokenCache) put(hash string, a docketcard.Actor, until time.Time) {
 func (c *tokenCache) clear() {
 	c.mu.Lock()
 	c.m = nil
+	c.gen++
 	c.mu.Unlock()
 }
 

@@ -297,8 +297,13 @@ func (s *Service) signCard(ctx context.Context, a docketcard.Actor, card *docket
 			fmt.Sprintf("claims sha256=%s signed sha256=%s kid=%s", card.ClaimsHash, hex.EncodeToString(sum[:]), next.KeyID)))
 	})
 	if docketcard.ErrorCode(err) == docketcard.ECONFLICT {
-		// Signed concurrently by a retry: return that card.
-		return s.cardByID(ctx, card.ID)
+		// Signed concurrently by a retry: return that card — but only if
+		// it really is signed (a conflict can also be a deadlock or
+		// serialisation failure, and then it is not).
+		if c, rerr := s.cardByID(ctx, card.ID); rerr == nil && c.State != docketcard.CardPrepared {
+			return c, nil
+		}
+		return nil, err
 	}
 	if err != nil {
 		return nil, err

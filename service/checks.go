@@ -563,29 +563,34 @@ func (s *Service) Rescreen(ctx context.Context, a docketcard.Actor) (int, int, e
 		}
 		hits++
 		now := s.now()
-		err = s.store.WithTx(ctx, func(tx docketcard.Tx) error {
-			if _, err := tx.RevokeClearances(ctx, id, "recurrent vetting: possible match", now); err != nil {
-				return err
-			}
-			detail := "recurrent vetting hit; review required"
-			if s.checkPolicy.SuspendOnHit {
-				cards, err := tx.CardsOf(ctx, id, docketcard.CardApproved, docketcard.CardPrinted, docketcard.CardIssued, docketcard.CardActive)
-				if err != nil {
+		// An officer's transition of the same card at the same moment makes
+		// the version-guarded suspension conflict: re-read and retry, so
+		// one busy card cannot stop the re-screening of everyone after it.
+		err = retryConflict(3, func() error {
+			return s.store.WithTx(ctx, func(tx docketcard.Tx) error {
+				if _, err := tx.RevokeClearances(ctx, id, "recurrent vetting: possible match", now); err != nil {
 					return err
 				}
-				for _, card := range cards {
-					if card.StateAt(now) == docketcard.CardExpired {
-						continue
-					}
-					req := docketcard.TransitionRequest{Event: docketcard.EventSuspend, Reason: docketcard.ReasonVettingHit,
-						Note: "recurrent vetting: possible match"}
-					if _, err := s.applyTransition(ctx, tx, a, card, &req); err != nil {
+				detail := "recurrent vetting hit; review required"
+				if s.checkPolicy.SuspendOnHit {
+					cards, err := tx.CardsOf(ctx, id, docketcard.CardApproved, docketcard.CardPrinted, docketcard.CardIssued, docketcard.CardActive)
+					if err != nil {
 						return err
 					}
+					for _, card := range cards {
+						if card.StateAt(now) == docketcard.CardExpired {
+							continue
+						}
+						req := docketcard.TransitionRequest{Event: docketcard.EventSuspend, Reason: docketcard.ReasonVettingHit,
+							Note: "recurrent vetting: possible match"}
+						if _, err := s.applyTransition(ctx, tx, a, card, &req); err != nil {
+							return err
+						}
+					}
+					detail += "; cards suspended"
 				}
-				detail += "; cards suspended"
-			}
-			return tx.AppendAudit(ctx, s.audit(a, docketcard.ActionFlag, "person", id, c.SiteCode, detail))
+				return tx.AppendAudit(ctx, s.audit(a, docketcard.ActionFlag, "person", id, c.SiteCode, detail))
+			})
 		})
 		if err != nil {
 			return screened, hits, err
@@ -637,4 +642,15 @@ func (s *Service) RenewExpiring(ctx context.Context, window time.Duration) (int,
 // itself, a name, is not logged).
 func (s *Service) AuditScreening(ctx context.Context, a docketcard.Actor, results int) error {
 	return s.auditRead(ctx, s.audit(a, docketcard.ActionScreen, "watchlist", "adhoc", "", fmt.Sprintf("candidates: %d", results)))
+}
+
+// retryConflict runs fn up to n times while it fails with ECONFLICT.
+func retryConflict(n int, fn func() error) error {
+	var err error
+	for i := 0; i < n; i++ {
+		if err = fn(); docketcard.ErrorCode(err) != docketcard.ECONFLICT {
+			return err
+		}
+	}
+	return err
 }

@@ -52,15 +52,27 @@ func (s *Service) TransitionCard(ctx context.Context, a docketcard.Actor, cardID
 		if req.Version != 0 && req.Version != c.Version {
 			return docketcard.Errorf(docketcard.ECONFLICT, "The card was changed by someone else (now %s, version %d); reload it and try again.", c.State, c.Version)
 		}
-		out, err = s.applyTransition(ctx, tx, a, c, &req)
-		return err
+		if out, err = s.applyTransition(ctx, tx, a, c, &req); err != nil {
+			return err
+		}
+		if req.Event == docketcard.EventSpoil {
+			// Spoiled outside the batch screen: the batch shows it too.
+			if err := tx.SetPrintOutcome(ctx, "", c.ID, docketcard.OutcomeSpoiled, "", s.now()); err != nil && docketcard.ErrorCode(err) != docketcard.ENOTFOUND {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	s.eff(out)
 	if req.Event == docketcard.EventSpoil {
-		if _, err := s.reprint(ctx, a, out); err != nil {
+		rp, err := s.reprint(ctx, a, out)
+		if err != nil {
+			return out, err
+		}
+		if err := s.store.WithTx(ctx, func(tx docketcard.Tx) error { return tx.SetPrintReprint(ctx, "", out.ID, rp.ID) }); err != nil {
 			return out, err
 		}
 	}
@@ -76,6 +88,20 @@ func (s *Service) applyTransition(ctx context.Context, tx docketcard.Tx, a docke
 	to, err := req.Plan(c, now)
 	if err != nil {
 		return nil, err
+	}
+	if req.Event == docketcard.EventReinstate || req.Event == docketcard.EventActivate {
+		// A card goes back into use only with a current clearance: a
+		// recurrent-vetting hit revokes it, whatever the card's own
+		// suspension reason was.
+		if _, err := tx.CurrentClearance(ctx, c.PersonID, now); docketcard.ErrorCode(err) == docketcard.ENOTFOUND {
+			return nil, docketcard.Errorf(docketcard.EFORBIDDEN, "Cannot %s card %s: its holder has no current background-check clearance (a check or a recurrent-vetting hit awaits adjudication).", req.Event, c.CardNumber)
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	if req.Event == docketcard.EventReinstate && c.StateReason == docketcard.ReasonVettingHit && req.Reason != docketcard.ReasonResolved {
+		return nil, &docketcard.Error{Code: docketcard.EINVALID, Message: "Invalid request: reason: a card suspended by a vetting hit is reinstated only as resolved",
+			Fields: []docketcard.FieldError{{Field: "reason", Message: "must be resolved for a card suspended by a vetting hit"}}}
 	}
 	if req.Event == docketcard.EventActivate {
 		prev := c.Replaces
@@ -273,6 +299,15 @@ func (s *Service) HandoverCard(ctx context.Context, a docketcard.Actor, cardID s
 		}
 		if err := a.Authorize(docketcard.PermCardManage, c.SiteCode); err != nil {
 			return err
+		}
+		if in.Activate {
+			// Activation will bump the status counter after this
+			// transaction has appended audit entries; every other
+			// transaction takes the counter first, then the audit head.
+			// Take it first here too, or two transactions could deadlock.
+			if err := tx.LockStatusChanges(ctx); err != nil {
+				return err
+			}
 		}
 		req := docketcard.TransitionRequest{Event: docketcard.EventHandover}
 		if c, err = s.applyTransition(ctx, tx, a, c, &req); err != nil {

@@ -211,6 +211,39 @@ func TestIllegalTransitions(t *testing.T) {
 				t.Errorf("store-level un-revoke: %v; want the database's refusal", err)
 			}
 		})
+		t.Run("no reinstatement without a current clearance", func(t *testing.T) {
+			c := app.Activate(t, issuedCard(t, app, "A200000204").ID)
+			if _, err := app.Service.TransitionCard(ctx, officer, c.ID, docketcard.TransitionRequest{Event: docketcard.EventSuspend, Reason: docketcard.ReasonReportedLost}); err != nil {
+				t.Fatal(err)
+			}
+			// A recurrent-vetting hit revokes the clearance meanwhile.
+			if err := app.DB.WithTx(ctx, func(tx docketcard.Tx) error {
+				_, err := tx.RevokeClearances(ctx, c.PersonID, "test: possible match", app.Clock.T)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			_, err := app.Service.TransitionCard(ctx, officer, c.ID, docketcard.TransitionRequest{Event: docketcard.EventReinstate, Reason: docketcard.ReasonFound, Note: "holder found it"})
+			if docketcard.ErrorCode(err) != docketcard.EFORBIDDEN || !strings.Contains(err.Error(), "no current background-check clearance") {
+				t.Errorf("reinstating without a clearance: %v; want EFORBIDDEN", err)
+			}
+			if s := storedCard(t, app, c.ID); s.State != docketcard.CardSuspended {
+				t.Errorf("card %s; want still suspended", s.State)
+			}
+		})
+		t.Run("a vetting hit is reinstated only as resolved", func(t *testing.T) {
+			c := app.Activate(t, issuedCard(t, app, "A200000205").ID)
+			if _, err := app.Service.TransitionCard(ctx, officer, c.ID, docketcard.TransitionRequest{Event: docketcard.EventSuspend, Reason: docketcard.ReasonVettingHit}); err != nil {
+				t.Fatal(err)
+			}
+			_, err := app.Service.TransitionCard(ctx, officer, c.ID, docketcard.TransitionRequest{Event: docketcard.EventReinstate, Reason: docketcard.ReasonFound, Note: "x"})
+			if docketcard.ErrorCode(err) != docketcard.EINVALID {
+				t.Errorf("reinstating a vetting hit as found: %v; want EINVALID", err)
+			}
+			if _, err := app.Service.TransitionCard(ctx, officer, c.ID, docketcard.TransitionRequest{Event: docketcard.EventReinstate, Reason: docketcard.ReasonResolved, Note: "adjudicated: false positive"}); err != nil {
+				t.Errorf("reinstating as resolved: %v", err)
+			}
+		})
 		t.Run("expired card allows only revocation", func(t *testing.T) {
 			saved := app.Clock.T
 			defer func() { app.Clock.T = saved }()

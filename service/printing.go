@@ -206,6 +206,8 @@ func (s *Service) RecordPrintOutcomes(ctx context.Context, a docketcard.Actor, b
 		case inBatch[o.CardID].Outcome == docketcard.OutcomeSpoiled && o.Outcome == docketcard.OutcomeSpoiled && inBatch[o.CardID].Reprint == "":
 			// Spoiled before, but its reprint failed (e.g. the clearance
 			// had lapsed): marking it again retries the reprint.
+		case inBatch[o.CardID].Outcome == o.Outcome:
+			// Already recorded (a resent list): nothing to do.
 		case inBatch[o.CardID].Outcome != docketcard.OutcomePending:
 			return nil, docketcard.Errorf(docketcard.ECONFLICT, "Card %s was already marked %s in this batch.", inBatch[o.CardID].CardNumber, inBatch[o.CardID].Outcome)
 		case seen[o.CardID]:
@@ -219,6 +221,9 @@ func (s *Service) RecordPrintOutcomes(ctx context.Context, a docketcard.Actor, b
 	var firstErr error
 	for _, o := range outs {
 		var spoiled *docketcard.Card
+		if cur := inBatch[o.CardID]; cur.Outcome == o.Outcome && (cur.Outcome == docketcard.OutcomePrinted || cur.Reprint != "") {
+			continue
+		}
 		if inBatch[o.CardID].Outcome == docketcard.OutcomeSpoiled {
 			// The reprint retry.
 			var err error

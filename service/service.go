@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -55,6 +56,7 @@ type Service struct {
 	// instance names this process as a holder of database leases.
 	instance string
 	tokens   tokenCache
+	pubMu    sync.Mutex // one status-list publication at a time in this process
 
 	signers    Signers
 	cardPolicy CardPolicy

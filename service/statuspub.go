@@ -39,6 +39,15 @@ func (s *Service) PublishStatusList(ctx context.Context, holder string, force bo
 	if s.signers == nil {
 		return nil, false, nil // a server without keys never takes the lease: it could not sign
 	}
+	// A holder that cannot sign must not take (and keep) the lease.
+	if _, err := s.signers.Signer(s.cardPolicy.StatusSite, "status"); err != nil {
+		return nil, false, err
+	}
+	// One publication at a time in this process: the loop, a request that
+	// finds the list stale and a forced publication share the holder id,
+	// so the lease alone cannot order them.
+	s.pubMu.Lock()
+	defer s.pubMu.Unlock()
 	now := s.now()
 	var ok bool
 	if err := s.store.WithTx(ctx, func(tx docketcard.Tx) error {
@@ -48,9 +57,6 @@ func (s *Service) PublishStatusList(ctx context.Context, holder string, force bo
 	}); err != nil || !ok {
 		return nil, false, err
 	}
-	// The change counter is read before the statuses: a change committed
-	// in between is in the list but not in its ChangeSeq, so the next
-	// round publishes again — never the other way round.
 	var seq int64
 	var latest *docketcard.StatusPublication
 	if err := s.store.ReadTx(ctx, func(tx docketcard.Tx) error {
@@ -69,21 +75,23 @@ func (s *Service) PublishStatusList(ctx context.Context, holder string, force bo
 	if !force && latest != nil && latest.ChangeSeq >= seq && now.Sub(latest.IssuedAt) < StatusListRefresh {
 		return latest, false, nil
 	}
-	b, tok, err := s.StatusList(ctx)
+	// The counter and the statuses come from one snapshot, so a list's
+	// ChangeSeq says exactly which changes it contains.
+	b, tok, seq, err := s.buildStatusList(ctx)
 	if err != nil {
+		// Give the lease up so that a server that can sign takes over.
+		_ = s.ReleaseStatusLease(context.WithoutCancel(ctx), holder)
 		return nil, false, err
 	}
 	sum := sha256.Sum256(b)
 	pub := &docketcard.StatusPublication{ChangeSeq: seq, IssuedAt: tok.IssuedAt, ExpiresAt: tok.ExpiresAt, Token: b,
 		SHA256: hex.EncodeToString(sum[:]), Publisher: holder}
-	published := false
+	var result *docketcard.StatusPublication
 	err = s.store.WithTx(ctx, func(tx docketcard.Tx) error {
-		// Fencing: still the holder, and nothing newer was published
-		// meanwhile (by a holder whose lease we took over).
-		if ok, err := tx.AcquireLease(ctx, StatusPublisherLease, holder, s.now(), StatusLeaseTTL); err != nil {
-			return err
-		} else if !ok {
-			return nil
+		// Fencing: still the holder, and nothing as new or newer was
+		// published meanwhile (by a holder whose lease we took over).
+		if ok, err := tx.AcquireLease(ctx, StatusPublisherLease, holder, s.now(), StatusLeaseTTL); err != nil || !ok {
+			return err // lost the lease: publish nothing
 		}
 		cur, err := tx.LatestStatusList(ctx)
 		switch {
@@ -91,8 +99,8 @@ func (s *Service) PublishStatusList(ctx context.Context, holder string, force bo
 			pub.Seq = 1
 		case err != nil:
 			return err
-		case cur.ChangeSeq > seq:
-			pub = cur
+		case cur.ChangeSeq > seq || (cur.ChangeSeq == seq && !force && s.now().Sub(cur.IssuedAt) < StatusListRefresh):
+			result = cur // the stored list already covers this snapshot
 			return nil
 		default:
 			pub.Seq = cur.Seq + 1
@@ -100,14 +108,14 @@ func (s *Service) PublishStatusList(ctx context.Context, holder string, force bo
 		if err := tx.PublishStatusList(ctx, pub); err != nil {
 			return err
 		}
-		published = true
+		result = pub
 		return tx.AppendAudit(ctx, s.audit(docketcard.SystemActor("status-publisher"), docketcard.ActionStatusPublish, "status_list",
 			fmt.Sprint(pub.Seq), "", fmt.Sprintf("status list %d for change %d, sha256=%s, by %s", pub.Seq, seq, pub.SHA256, holder)))
 	})
 	if err != nil {
 		return nil, false, err
 	}
-	return pub, published, nil
+	return result, result == pub, nil
 }
 
 // ReleaseStatusLease gives the publisher lease up (at shutdown), so

@@ -45,6 +45,12 @@ func TestStatusPublication(t *testing.T) {
 		if st, _ := tok.List.Get(c.StatusIndex); st != statuslist.Invalid {
 			t.Errorf("revoked card in the published list: %v", st)
 		}
+		// An index no card holds (a card signed after this list, say)
+		// must not read valid to a verifier holding this list.
+		unused := (c.StatusIndex + 1) % tok.List.Len()
+		if st, _ := tok.List.Get(unused); st != statuslist.Suspended {
+			t.Errorf("an unassigned index reads %v; want SUSPENDED", st)
+		}
 		// Every server serves the newest stored list.
 		if cur, err := svc.CurrentStatusList(ctx); err != nil || cur.SHA256 != second.SHA256 {
 			t.Errorf("current list %+v, %v; want publication 2", cur, err)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/docketcard/docketcard"
 	"github.com/docketcard/docketcard/credential"
+	"github.com/docketcard/docketcard/photo"
 	"github.com/docketcard/docketcard/pki"
 )
 
@@ -192,7 +193,10 @@ func (s *Service) VerifyCard(ctx context.Context, a docketcard.Actor, in VerifyR
 			} else if err != nil {
 				return err
 			}
-			if presented == nil || sameClaims(presented, h.Card.ClaimsHash) {
+			// Field verifiers see the case behind any card; other DHS
+			// roles only at the sites they serve, as elsewhere.
+			if (presented == nil || sameClaims(presented, h.Card.ClaimsHash)) &&
+				(a.System || a.Has(docketcard.RoleFieldVerifier) || a.Serves(h.Card.SiteCode)) {
 				out.CaseSummary, err = caseSummary(ctx, tx, h.Card.PersonID, now)
 			}
 			return err
@@ -216,27 +220,44 @@ func (s *Service) VerifyCard(ctx context.Context, a docketcard.Actor, in VerifyR
 	enc.CardID, enc.PersonID, out.CardNumber = card.ID, card.PersonID, card.CardNumber
 	exp := card.ExpiresAt
 	out.ExpiresAt = &exp
+	// Why a card was stopped (a watch-list hit, fraud, removal) is itself
+	// personal data: a relying party learns only the result.
+	why := func(detail string) string {
+		if dhs {
+			return detail
+		}
+		return ""
+	}
 	switch st := card.StateAt(now); st {
 	case docketcard.CardActive:
 		out.Result, out.Detail = docketcard.VerifyValid, "active"
 	case docketcard.CardRevoked:
-		out.Result, out.Detail = docketcard.VerifyRevoked, "revoked: "+string(card.StateReason)
+		out.Result, out.Detail = docketcard.VerifyRevoked, "revoked"+why(": "+string(card.StateReason))
 	case docketcard.CardExpired:
 		out.Result, out.Detail = docketcard.VerifyExpired, "expired on "+card.ExpiresAt.Format(time.DateOnly)
 	case docketcard.CardSuspended:
-		out.Result, out.Detail = docketcard.VerifySuspended, "suspended: "+string(card.StateReason)
+		out.Result, out.Detail = docketcard.VerifySuspended, "suspended"+why(": "+string(card.StateReason))
 	default:
-		out.Result, out.Detail = docketcard.VerifySuspended, "not in use: the card is "+string(st)+" and has not been activated"
+		out.Result, out.Detail = docketcard.VerifySuspended, "not in use"+why(": the card is "+string(st)+" and has not been activated")
 	}
-	// A relying party learns the name and photo of a valid card only; a
-	// DHS officer sees them whatever the result.
-	if out.Result == docketcard.VerifyValid || dhs {
+	// A DHS officer sees the holder's name and photo whatever the result.
+	// A relying party sees them only for a valid card, and only when it
+	// presented the card's QR: a card number alone (which can be guessed)
+	// tells a relying party whether it is valid, nothing about its holder.
+	if dhs || (out.Result == docketcard.VerifyValid && presented != nil) {
 		out.Holder = &VerifiedHolder{FamilyNames: h.FamilyNames, GivenNames: h.GivenNames}
 		out.Disclosed = append(out.Disclosed, DiscloseName)
 		if h.Photo != nil {
 			b, err := s.blobs.Get(ctx, *h.Photo)
 			if err != nil {
 				return nil, err
+			}
+			if !h.DisplayPhoto {
+				// Enrolled before display copies existed: never send the
+				// enrolment photo itself.
+				if b, err = photo.Display(b); err != nil {
+					return nil, err
+				}
 			}
 			out.Holder.Photo, out.Holder.PhotoType = b, h.Photo.ContentType
 			out.Disclosed = append(out.Disclosed, DisclosePhoto)

@@ -71,6 +71,7 @@ func TestVerifyCard(t *testing.T) {
 			{"active by QR, relying party", clerk, service.VerifyRequest{QR: active.QRText}, docketcard.VerifyValid, []string{"validity", "name", "photo"}},
 			{"active by QR, field officer", field, service.VerifyRequest{QR: active.QRText, Purpose: "traffic stop"}, docketcard.VerifyValid, []string{"validity", "name", "photo", "case_summary"}},
 			{"active by number, field officer", field, service.VerifyRequest{CardNumber: strings.ToLower(active.CardNumber), Purpose: "check-in"}, docketcard.VerifyValid, []string{"validity", "name", "photo", "case_summary"}},
+			{"active by number, relying party: validity only", clerk, service.VerifyRequest{CardNumber: active.CardNumber}, docketcard.VerifyValid, []string{"validity"}},
 			{"approved, not yet active", clerk, service.VerifyRequest{QR: approved.QRText}, docketcard.VerifySuspended, []string{"validity"}},
 			{"suspended, relying party sees no name", clerk, service.VerifyRequest{QR: suspended.QRText}, docketcard.VerifySuspended, []string{"validity"}},
 			{"revoked, field officer", field, service.VerifyRequest{QR: revoked.QRText, Purpose: "traffic stop"}, docketcard.VerifyRevoked, []string{"validity", "name", "photo", "case_summary"}},
@@ -94,6 +95,10 @@ func TestVerifyCard(t *testing.T) {
 				if v.EncounterID == "" {
 					t.Error("no encounter recorded")
 				}
+				// Why a card was stopped is not a relying party's business.
+				if !tt.as.Has(docketcard.RoleFieldVerifier) && strings.Contains(v.Detail, ":") {
+					t.Errorf("a relying party was told %q", v.Detail)
+				}
 			})
 		}
 		t.Run("case summary", func(t *testing.T) {
@@ -115,7 +120,7 @@ func TestVerifyCard(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(es) != 4 { // relying party, officer by QR, officer by number, case summary
+			if len(es) != 5 { // relying party by QR and by number, officer by QR and by number, case summary
 				t.Fatalf("%d encounters for the active card's holder; want 4", len(es))
 			}
 			var agencies, purposes []string

@@ -136,10 +136,9 @@ func (t *tx) StatusIndexUsed(ctx context.Context, idx int) (bool, error) {
 }
 
 // CardStatuses returns the status-list index and lifecycle state of every
-// signed card that is not active (active cards are the list's zeros), for
-// building the status list.
+// signed card, for building the status list.
 func (t *tx) CardStatuses(ctx context.Context, fn func(idx int, state docketcard.CardState) error) error {
-	rows, err := t.query(ctx, `SELECT status_index, lifecycle FROM cards WHERE state = 'signed' AND lifecycle <> 'active'`)
+	rows, err := t.query(ctx, `SELECT status_index, lifecycle FROM cards WHERE state = 'signed'`)
 	if err != nil {
 		return translate("CardStatuses", err)
 	}

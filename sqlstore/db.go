@@ -64,9 +64,8 @@ type DB struct {
 	read    *sql.DB // read-only transactions (SQLite: a separate pool)
 
 	holder struct { // the prepared statement of CardHolder
-		once sync.Once
+		mu   sync.Mutex
 		stmt *sql.Stmt
-		err  error
 	}
 }
 

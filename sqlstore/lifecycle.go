@@ -78,7 +78,7 @@ func (t *tx) SetDisplayPhoto(ctx context.Context, personID string, ref docketcar
 // cardHolderQuery reads what online verification needs in one query (the
 // display copy of the photo when there is one).
 const cardHolderQuery = `SELECT c.id, c.card_number, c.person_id, c.site_code, c.lifecycle, c.state_reason, c.expires_at, c.claims_sha256,
-	p.family_names, p.given_names, b.id, b.sha256, b.size, b.content_type
+	p.family_names, p.given_names, b.id, b.sha256, b.size, b.content_type, d.blob_id IS NOT NULL
 	FROM cards c JOIN people p ON p.id = c.person_id LEFT JOIN person_display_photos d ON d.person_id = p.id
 	LEFT JOIN blobs b ON b.id = COALESCE(d.blob_id, p.photo_blob_id)
 	WHERE c.card_number = ? AND c.state = 'signed'`
@@ -90,7 +90,7 @@ func scanCardHolder(row *sql.Row) (*docketcard.CardHolder, error) {
 	var bid, bsum, btype sql.NullString
 	var bsize sql.NullInt64
 	err := row.Scan(&c.ID, &c.CardNumber, &c.PersonID, &c.SiteCode, &c.State, &reason,
-		&c.ExpiresAt, &c.ClaimsHash, &h.FamilyNames, &h.GivenNames, &bid, &bsum, &bsize, &btype)
+		&c.ExpiresAt, &c.ClaimsHash, &h.FamilyNames, &h.GivenNames, &bid, &bsum, &bsize, &btype, &h.DisplayPhoto)
 	if err == sql.ErrNoRows {
 		return nil, docketcard.Errorf(docketcard.ENOTFOUND, "Card not found.")
 	} else if err != nil {
@@ -113,13 +113,20 @@ func (t *tx) CardHolderByNumber(ctx context.Context, number string) (*docketcard
 // verification, where parsing the query and a BEGIN/COMMIT cost more
 // than the read itself.
 func (db *DB) CardHolder(ctx context.Context, number string) (*docketcard.CardHolder, error) {
-	db.holder.once.Do(func() {
-		db.holder.stmt, db.holder.err = db.read.PrepareContext(context.Background(), rebind(db.dialect, cardHolderQuery))
-	})
-	if db.holder.err != nil {
-		return nil, translate("CardHolder", db.holder.err)
+	db.holder.mu.Lock()
+	stmt := db.holder.stmt
+	if stmt == nil {
+		// Prepared on first use; a failure (the database restarting) is
+		// retried on the next call, not remembered.
+		var err error
+		if stmt, err = db.read.PrepareContext(ctx, rebind(db.dialect, cardHolderQuery)); err != nil {
+			db.holder.mu.Unlock()
+			return nil, translate("CardHolder", err)
+		}
+		db.holder.stmt = stmt
 	}
-	return scanCardHolder(db.holder.stmt.QueryRowContext(ctx, number))
+	db.holder.mu.Unlock()
+	return scanCardHolder(stmt.QueryRowContext(ctx, number))
 }
 
 // CardHistory lists a card's transitions, oldest first.
@@ -302,8 +309,8 @@ func (t *tx) SetPrintOutcome(ctx context.Context, batchID, cardID, outcome, repr
 	if reprint != "" {
 		rp = reprint
 	}
-	res, err := t.exec(ctx, `UPDATE print_batch_cards SET outcome = ?, outcome_at = ?, reprint = ? WHERE batch_id = ? AND card_id = ? AND outcome = 'pending'`,
-		outcome, ts(at), rp, batchID, cardID)
+	res, err := t.exec(ctx, `UPDATE print_batch_cards SET outcome = ?, outcome_at = ?, reprint = ? WHERE (batch_id = ? OR ? = '') AND card_id = ? AND outcome = 'pending'`,
+		outcome, ts(at), rp, batchID, batchID, cardID)
 	if err != nil {
 		return translate("SetPrintOutcome", err)
 	}
@@ -311,7 +318,7 @@ func (t *tx) SetPrintOutcome(ctx context.Context, batchID, cardID, outcome, repr
 		return translate("SetPrintOutcome", err)
 	} else if n != 1 {
 		var cur string
-		err := t.queryRow(ctx, `SELECT outcome FROM print_batch_cards WHERE batch_id = ? AND card_id = ?`, batchID, cardID).Scan(&cur)
+		err := t.queryRow(ctx, `SELECT outcome FROM print_batch_cards WHERE (batch_id = ? OR ? = '') AND card_id = ?`, batchID, batchID, cardID).Scan(&cur)
 		if err == sql.ErrNoRows {
 			return docketcard.Errorf(docketcard.ENOTFOUND, "That card is not in this print batch.")
 		}
@@ -322,8 +329,14 @@ func (t *tx) SetPrintOutcome(ctx context.Context, batchID, cardID, outcome, repr
 
 // SetPrintReprint records the reprint of a spoiled card.
 func (t *tx) SetPrintReprint(ctx context.Context, batchID, cardID, reprint string) error {
-	_, err := t.exec(ctx, `UPDATE print_batch_cards SET reprint = ? WHERE batch_id = ? AND card_id = ? AND outcome = 'spoiled'`, reprint, batchID, cardID)
+	_, err := t.exec(ctx, `UPDATE print_batch_cards SET reprint = ? WHERE (batch_id = ? OR ? = '') AND card_id = ? AND outcome = 'spoiled'`, reprint, batchID, batchID, cardID)
 	return translate("SetPrintReprint", err)
+}
+
+// LockStatusChanges locks the status counter's row for this transaction.
+func (t *tx) LockStatusChanges(ctx context.Context) error {
+	_, err := t.exec(ctx, `UPDATE status_changes SET seq = seq WHERE id = 1`)
+	return translate("LockStatusChanges", err)
 }
 
 // StatusChangeSeq returns the status change counter.

@@ -160,6 +160,26 @@ func (l *List) Set(idx int, s Status) error {
 	return nil
 }
 
+// Fill sets every entry to s (for a list whose unassigned entries must
+// not read as valid).
+func (l *List) Fill(s Status) error {
+	if int(s) >= 1<<l.bits {
+		return fail(docketcard.EINVALID, ErrStatus, "status %v does not fit in %d bits", s, l.bits)
+	}
+	var b byte
+	for shift := 0; shift < 8; shift += l.bits {
+		b |= byte(s) << shift
+	}
+	for i := range l.data {
+		l.data[i] = b
+	}
+	// Bits past the last entry stay zero, as a fresh list has them.
+	if rem := (l.size * l.bits) % 8; rem != 0 {
+		l.data[len(l.data)-1] &= byte(1<<rem - 1)
+	}
+	return nil
+}
+
 // Get returns the status at idx. Section 8.3, step 6: an index out of bounds
 // is an error, never a status.
 func (l *List) Get(idx int) (Status, error) {

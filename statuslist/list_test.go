@@ -515,3 +515,40 @@ func TestStatusString(t *testing.T) {
 		}
 	}
 }
+
+func TestFill(t *testing.T) {
+	for _, tt := range []struct {
+		name       string
+		bits, size int
+		s          Status
+	}{
+		{"2 bits, whole bytes", 2, 16, Suspended},
+		{"2 bits, a partial last byte", 2, 13, Suspended},
+		{"1 bit", 1, 10, Invalid},
+		{"8 bits", 8, 3, 0x7f},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			l, err := New(tt.bits, tt.size)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := l.Fill(tt.s); err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; i < tt.size; i++ {
+				if got, _ := l.Get(i); got != tt.s {
+					t.Fatalf("entry %d: %v; want %v", i, got, tt.s)
+				}
+			}
+			if rem := (tt.size * tt.bits) % 8; rem != 0 {
+				if last := l.Bytes()[len(l.Bytes())-1]; last>>rem != 0 {
+					t.Errorf("bits past the last entry set: %08b", last)
+				}
+			}
+		})
+	}
+	l, _ := New(1, 8)
+	if err := l.Fill(2); err == nil {
+		t.Error("Fill accepted a status wider than the list's bits")
+	}
+}

@@ -2028,7 +2028,8 @@ func oaScenario(t *testing.T, c *oaClient) (all bool) {
 		} else {
 			t.Errorf("outcomes: %v", done)
 		}
-		c.json(oaPrinter, "POST", out, `{"outcomes":[`+outcome(replacementID, "printed")+`]}`, 409) // recorded already
+		c.json(oaPrinter, "POST", out, `{"outcomes":[`+outcome(replacementID, "printed")+`]}`, 200) // a resent outcome: no change
+		c.json(oaPrinter, "POST", out, `{"outcomes":[`+outcome(replacementID, "spoiled")+`]}`, 409) // a different one: conflict
 		c.json(oaPrinter, "GET", bp+"/pdf", "", 409)                                                // nothing left to print
 		if sp := c.json(oaOfficer, "GET", "/api/v1/cards/"+extraID, "", 200); oaStr(sp, "state") != "revoked" || oaStr(sp, "state_reason") != "spoiled" {
 			t.Errorf("spoiled card: %v", sp)

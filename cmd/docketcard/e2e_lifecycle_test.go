@@ -200,9 +200,16 @@ func TestPrintQueueCLI(t *testing.T) {
 	if n := queryInt(t, db, `SELECT COUNT(*) FROM cards WHERE lifecycle = 'printed' AND site_code = ?`, site); n != len(rest) {
 		t.Errorf("%d printed cards; want %d", n, len(rest))
 	}
-	// Marking a card twice is a clear conflict, not a second transition.
-	if r := run(t, e, "print", "mark", "-batch", batch, "-printed", rest[0]); r.code == 0 || !strings.Contains(r.stderr, "already") {
-		t.Errorf("marking a card twice: %s\nwant a conflict", r)
+	// Resending the same outcome changes nothing; a different outcome for
+	// a card already marked is a clear conflict, not a second transition.
+	if r := run(t, e, "print", "mark", "-batch", batch, "-printed", rest[0]); r.code != 0 {
+		t.Errorf("resending an outcome: %s\nwant success and no change", r)
+	}
+	if r := run(t, e, "print", "mark", "-batch", batch, "-spoiled", rest[0]); r.code == 0 || !strings.Contains(r.stderr, "already marked printed") {
+		t.Errorf("spoiling a card marked printed: %s\nwant a conflict", r)
+	}
+	if n := queryInt(t, db, `SELECT COUNT(*) FROM cards WHERE lifecycle = 'printed' AND site_code = ?`, site); n != len(rest) {
+		t.Errorf("after the resend: %d printed cards; want %d", n, len(rest))
 	}
 }
 
