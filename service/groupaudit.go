@@ -8,9 +8,9 @@ import (
 )
 
 // groupAudit appends the audit entries of reads with group commit: callers
-// queue their entry; one of them (the leader) writes everything queued in
-// a single transaction, then the next batch, while the others wait for the
-// batch that holds their entry to commit. A read is still never answered
+// queue their entry; a flusher goroutine writes everything queued in a
+// single transaction, then the next batch, while each caller waits for
+// the batch that holds its entry to commit. A read is still never answered
 // before its audit entry is durable, but 32 concurrent reads cost one
 // commit instead of 32 serialised ones behind the chain's head lock.
 type groupAudit struct {
@@ -35,22 +35,35 @@ func (g *groupAudit) Append(ctx context.Context, e *docketcard.AuditEntry) error
 }
 
 // AppendWith makes e and, if not nil, the encounter enc durable together.
+// The flushing runs in its own goroutine, started when entries arrive and
+// none is running: a request that happened to start it is not kept
+// waiting while it commits the batches of later requests (under steady
+// load that could be seconds).
 func (g *groupAudit) AppendWith(ctx context.Context, e *docketcard.AuditEntry, enc *docketcard.Encounter) error {
 	p := &pendingAudit{e: e, enc: enc, done: make(chan error, 1)}
 	g.mu.Lock()
 	g.pending = append(g.pending, p)
-	if g.flushing {
-		g.mu.Unlock()
-		select {
-		case err := <-p.done:
-			return err
-		case <-ctx.Done():
-			// The entry may still be written: an audited read that was
-			// then abandoned is recorded, which errs on the safe side.
-			return ctx.Err()
-		}
+	if !g.flushing {
+		g.flushing = true
+		go g.drain()
 	}
-	g.flushing = true
+	g.mu.Unlock()
+	select {
+	case err := <-p.done:
+		return err
+	case <-ctx.Done():
+		// The entry may still be written: an audited read that was
+		// then abandoned is recorded, which errs on the safe side.
+		return ctx.Err()
+	}
+}
+
+// drain commits the queued entries batch by batch until none is left.
+func (g *groupAudit) drain() {
+	// The batches belong to many requests: no one caller's cancellation
+	// may abort the others' audit entries.
+	ctx := context.Background()
+	g.mu.Lock()
 	for len(g.pending) > 0 {
 		n := min(len(g.pending), maxAuditBatch)
 		batch := g.pending[:n:n]
@@ -64,14 +77,11 @@ func (g *groupAudit) AppendWith(ctx context.Context, e *docketcard.AuditEntry, e
 				encs = append(encs, b.enc)
 			}
 		}
-		// The batch belongs to many requests: one caller's cancellation
-		// must not abort the others' audit entries.
-		bctx := context.WithoutCancel(ctx)
-		err := g.store.WithTx(bctx, func(tx docketcard.Tx) error {
-			if err := tx.CreateEncounters(bctx, encs...); err != nil {
+		err := g.store.WithTx(ctx, func(tx docketcard.Tx) error {
+			if err := tx.CreateEncounters(ctx, encs...); err != nil {
 				return err
 			}
-			return tx.AppendAudit(bctx, es...)
+			return tx.AppendAudit(ctx, es...)
 		})
 		for _, b := range batch {
 			b.done <- err
@@ -80,5 +90,4 @@ func (g *groupAudit) AppendWith(ctx context.Context, e *docketcard.AuditEntry, e
 	}
 	g.flushing = false
 	g.mu.Unlock()
-	return <-p.done
 }
