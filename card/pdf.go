@@ -142,6 +142,56 @@ func (p *pdfWriter) stream(n int, dict string, data []byte, compress bool) {
 	p.bw.WriteString("\nendstream\nendobj\n")
 }
 
+// canvasResources writes the images and guilloche forms a canvas used and
+// returns its resource dictionary entries: the resources of a card page
+// (pdfWriter.addPage) and of a card side placed on a proof sheet.
+func canvasResources(pw *pdfWriter, c *pdfCanvas) string {
+	var res strings.Builder
+	res.WriteString(fontResources(pw))
+	if c.multiply {
+		res.WriteString(" /ExtGState << /GM << /Type /ExtGState /BM /Multiply >> >>")
+	}
+	if len(c.images)+len(c.forms) > 0 {
+		res.WriteString(" /XObject <<")
+		for i, im := range c.images {
+			n := pw.newObj()
+			cs := "/DeviceRGB"
+			if im.gray {
+				cs = "/DeviceGray"
+			}
+			b := im.img.Bounds()
+			pw.stream(n, fmt.Sprintf("/Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace %s /BitsPerComponent 8 /Filter /DCTDecode",
+				b.Dx(), b.Dy(), cs), im.jpeg, false)
+			fmt.Fprintf(&res, " /I%d %d 0 R", i, n)
+		}
+		for i, g := range c.forms {
+			n := pw.newObj()
+			bb := g.bounds
+			pad := g.width
+			var box []byte
+			for _, v := range []float64{bb.x - pad, bb.y - pad, bb.x + bb.w + pad, bb.y + bb.h + pad} {
+				box = appendNum(box, v, 3)
+				box = append(box, ' ')
+			}
+			pw.stream(n, "/Type /XObject /Subtype /Form /BBox ["+strings.TrimSpace(string(box))+"]", formContent(g), true)
+			fmt.Fprintf(&res, " /G%d %d 0 R", i, n)
+		}
+		res.WriteString(" >>")
+	}
+	return res.String()
+}
+
+// fontResources is the /Font entry shared by every page and form.
+func fontResources(pw *pdfWriter) string {
+	var b strings.Builder
+	b.WriteString("/Font <<")
+	for i, n := range pw.fontObj {
+		fmt.Fprintf(&b, " /F%d %d 0 R", i+1, n)
+	}
+	b.WriteString(" >>")
+	return b.String()
+}
+
 // addPage writes one drawn page and its resources.
 func (p *pdfWriter) addPage(c *pdfCanvas) error {
 	if p.err != nil {
@@ -152,41 +202,7 @@ func (p *pdfWriter) addPage(c *pdfCanvas) error {
 	}
 	content := c.finish()
 	var res strings.Builder
-	res.WriteString("/Font <<")
-	for i, n := range p.fontObj {
-		fmt.Fprintf(&res, " /F%d %d 0 R", i+1, n)
-	}
-	res.WriteString(" >>")
-	if c.multiply {
-		res.WriteString(" /ExtGState << /GM << /Type /ExtGState /BM /Multiply >> >>")
-	}
-	if len(c.images)+len(c.forms) > 0 {
-		res.WriteString(" /XObject <<")
-		for i, im := range c.images {
-			n := p.newObj()
-			cs := "/DeviceRGB"
-			if im.gray {
-				cs = "/DeviceGray"
-			}
-			b := im.img.Bounds()
-			p.stream(n, fmt.Sprintf("/Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace %s /BitsPerComponent 8 /Filter /DCTDecode",
-				b.Dx(), b.Dy(), cs), im.jpeg, false)
-			fmt.Fprintf(&res, " /I%d %d 0 R", i, n)
-		}
-		for i, g := range c.forms {
-			n := p.newObj()
-			bb := g.bounds
-			pad := g.width
-			var box []byte
-			for _, v := range []float64{bb.x - pad, bb.y - pad, bb.x + bb.w + pad, bb.y + bb.h + pad} {
-				box = appendNum(box, v, 3)
-				box = append(box, ' ')
-			}
-			p.stream(n, "/Type /XObject /Subtype /Form /BBox ["+strings.TrimSpace(string(box))+"]", formContent(g), true)
-			fmt.Fprintf(&res, " /G%d %d 0 R", i, n)
-		}
-		res.WriteString(" >>")
-	}
+	res.WriteString(canvasResources(p, c))
 	contents := p.newObj()
 	p.stream(contents, "", content, true)
 	if p.nodeObj == 0 {

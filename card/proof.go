@@ -220,56 +220,6 @@ func writeCardForm(pw *pdfWriter, c *pdfCanvas) int {
 	return n
 }
 
-// canvasResources writes the images and guilloche forms a canvas used and
-// returns its resource dictionary entries, as pdfWriter.addPage does for a
-// card page.
-func canvasResources(pw *pdfWriter, c *pdfCanvas) string {
-	var res strings.Builder
-	res.WriteString(fontResources(pw))
-	if c.multiply {
-		res.WriteString(" /ExtGState << /GM << /Type /ExtGState /BM /Multiply >> >>")
-	}
-	if len(c.images)+len(c.forms) > 0 {
-		res.WriteString(" /XObject <<")
-		for i, im := range c.images {
-			n := pw.newObj()
-			cs := "/DeviceRGB"
-			if im.gray {
-				cs = "/DeviceGray"
-			}
-			b := im.img.Bounds()
-			pw.stream(n, fmt.Sprintf("/Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace %s /BitsPerComponent 8 /Filter /DCTDecode",
-				b.Dx(), b.Dy(), cs), im.jpeg, false)
-			fmt.Fprintf(&res, " /I%d %d 0 R", i, n)
-		}
-		for i, g := range c.forms {
-			n := pw.newObj()
-			bb := g.bounds
-			pad := g.width
-			var box []byte
-			for _, v := range []float64{bb.x - pad, bb.y - pad, bb.x + bb.w + pad, bb.y + bb.h + pad} {
-				box = appendNum(box, v, 3)
-				box = append(box, ' ')
-			}
-			pw.stream(n, "/Type /XObject /Subtype /Form /BBox ["+strings.TrimSpace(string(box))+"]", formContent(g), true)
-			fmt.Fprintf(&res, " /G%d %d 0 R", i, n)
-		}
-		res.WriteString(" >>")
-	}
-	return res.String()
-}
-
-// fontResources is the /Font entry shared by every page and form.
-func fontResources(pw *pdfWriter) string {
-	var b strings.Builder
-	b.WriteString("/Font <<")
-	for i, n := range pw.fontObj {
-		fmt.Fprintf(&b, " /F%d %d 0 R", i+1, n)
-	}
-	b.WriteString(" >>")
-	return b.String()
-}
-
 // writePage writes the current page: the card sides placed in their rows,
 // the outlines and captions over them and the header, then hangs it in
 // the page tree as pdfWriter.addPage does.
