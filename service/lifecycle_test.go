@@ -413,3 +413,52 @@ func TestReplacementCrashBetweenRevokeAndActivate(t *testing.T) {
 		}
 	})
 }
+
+// TestSpoilOutsideTheBatch: a card spoiled through a direct transition is
+// shown spoiled in its print batch, with its reprint; resending a batch
+// outcome changes nothing; a different outcome is a conflict.
+func TestSpoilOutsideTheBatch(t *testing.T) {
+	dialects(t, func(t *testing.T, dialect string) {
+		app := cardApp(t, dialect)
+		ctx := context.Background()
+		printer := app.Actor(docketcard.RolePrintOperator)
+		a, b := issuedCard(t, app, "A200000351"), issuedCard(t, app, "A200000352")
+		batch, err := app.Service.CreatePrintBatch(ctx, printer, "HOU", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(batch.Cards) != 2 {
+			t.Fatalf("batch of %d cards; want 2", len(batch.Cards))
+		}
+		if _, err := app.Service.TransitionCard(ctx, printer, a.ID, docketcard.TransitionRequest{Event: docketcard.EventSpoil}); err != nil {
+			t.Fatal(err)
+		}
+		outs := []service.PrintOutcome{{CardID: b.ID, Outcome: docketcard.OutcomePrinted}}
+		if _, err := app.Service.RecordPrintOutcomes(ctx, printer, batch.ID, outs); err != nil {
+			t.Fatal(err)
+		}
+		got, err := app.Service.RecordPrintOutcomes(ctx, printer, batch.ID, outs) // resent
+		if err != nil {
+			t.Fatalf("resending an outcome: %v", err)
+		}
+		for _, c := range got.Cards {
+			switch c.CardID {
+			case a.ID:
+				if c.Outcome != docketcard.OutcomeSpoiled || c.Reprint == "" {
+					t.Errorf("card spoiled outside the batch: %+v; want spoiled with its reprint", c)
+				}
+			case b.ID:
+				if c.Outcome != docketcard.OutcomePrinted {
+					t.Errorf("printed card: %+v", c)
+				}
+			}
+		}
+		if s := storedCard(t, app, b.ID); s.State != docketcard.CardPrinted || s.Version != 3 {
+			t.Errorf("after the resend: %s v%d; want printed once (v3)", s.State, s.Version)
+		}
+		_, err = app.Service.RecordPrintOutcomes(ctx, printer, batch.ID, []service.PrintOutcome{{CardID: b.ID, Outcome: docketcard.OutcomeSpoiled}})
+		if docketcard.ErrorCode(err) != docketcard.ECONFLICT {
+			t.Errorf("spoiling a card marked printed: %v; want ECONFLICT", err)
+		}
+	})
+}

@@ -6,6 +6,7 @@ package service_test
 import (
 	"bytes"
 	"context"
+	"image/jpeg"
 	"slices"
 	"strings"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/docketcard/docketcard/credential"
 	"github.com/docketcard/docketcard/demo/portrait"
 	"github.com/docketcard/docketcard/internal/testapp"
+	"github.com/docketcard/docketcard/photo"
 	"github.com/docketcard/docketcard/service"
 )
 
@@ -213,5 +215,109 @@ func FuzzVerifyCard(f *testing.F) {
 		if v.EncounterID == "" {
 			t.Fatal("no encounter recorded")
 		}
+	})
+}
+
+// TestTokenCacheRevocation: a token the server has checked (and cached)
+// stops working at once when it is revoked or its user is disabled.
+func TestTokenCacheRevocation(t *testing.T) {
+	dialects(t, func(t *testing.T, dialect string) {
+		app := testapp.New(t, dialect)
+		ctx := context.Background()
+		sys := docketcard.SystemActor("test")
+		u := app.Users[docketcard.RoleFieldVerifier]
+		for _, tt := range []struct {
+			name   string
+			revoke func(tok *service.CreatedToken) error
+		}{
+			{"token revoked", func(tok *service.CreatedToken) error { return app.Service.RevokeToken(ctx, sys, u.ID, tok.ID) }},
+			{"user disabled", func(*service.CreatedToken) error {
+				yes := true
+				cur, err := app.Service.GetUser(ctx, sys, u.ID)
+				if err != nil {
+					return err
+				}
+				_, err = app.Service.UpdateUser(ctx, sys, u.ID, docketcard.UserPatch{Version: &cur.Version, Disabled: &yes})
+				return err
+			}},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				tok, err := app.Service.CreateToken(ctx, sys, u.ID, "cache test", 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i := 0; i < 2; i++ { // the second is served from the cache
+					if _, err := app.Service.AuthenticateToken(ctx, tok.Secret); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if err := tt.revoke(tok); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := app.Service.AuthenticateToken(ctx, tok.Secret); docketcard.ErrorCode(err) != docketcard.EUNAUTHORIZED {
+					t.Errorf("after the change: %v; want EUNAUTHORIZED at once", err)
+				}
+			})
+		}
+	})
+}
+
+// TestVerifyScopeAndLegacyPhoto: an enrolment officer sees the case
+// summary only for cards of their own sites; a person enrolled before
+// display copies existed is shown a display-size photo, never the
+// enrolment photo.
+func TestVerifyScopeAndLegacyPhoto(t *testing.T) {
+	dialects(t, func(t *testing.T, dialect string) {
+		app := cardApp(t, dialect)
+		ctx := context.Background()
+		sys := docketcard.SystemActor("test")
+		p := enrolWithPhoto(t, app, testapp.SamplePerson("A200000801", "ATL"))
+		c, err := app.Service.IssueCard(ctx, sys, p.ID, "issue-0801")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := app.Service.TransitionCard(ctx, sys, c.ID, docketcard.TransitionRequest{Event: docketcard.EventPrint}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := app.Service.HandoverCard(ctx, sys, c.ID, docketcard.HandoverInput{Acknowledgement: "signature", Activate: true}); err != nil {
+			t.Fatal(err)
+		}
+		for _, tt := range []struct {
+			name    string
+			as      docketcard.Actor
+			summary bool
+		}{
+			{"field verifier, any site", app.Actor(docketcard.RoleFieldVerifier), true},
+			{"enrolment officer of another site", app.Actor(docketcard.RoleEnrollmentOfficer), false},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				v, err := app.Service.VerifyCard(ctx, tt.as, service.VerifyRequest{QR: c.QRText, Purpose: "check-in"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if (v.CaseSummary != nil) != tt.summary || slices.Contains(v.Disclosed, "case_summary") != tt.summary {
+					t.Errorf("case summary shown: %v (disclosed %v); want %v", v.CaseSummary != nil, v.Disclosed, tt.summary)
+				}
+			})
+		}
+		t.Run("legacy photo", func(t *testing.T) {
+			if _, err := app.DB.SQL().ExecContext(ctx, app.DB.Rebind(`DELETE FROM person_display_photos WHERE person_id = ?`), p.ID); err != nil {
+				t.Fatal(err)
+			}
+			v, err := app.Service.VerifyCard(ctx, app.Actor(docketcard.RoleRelyingParty), service.VerifyRequest{QR: c.QRText})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v.Holder == nil || len(v.Holder.Photo) == 0 {
+				t.Fatalf("no photo: %+v", v.Holder)
+			}
+			cfg, err := jpeg.DecodeConfig(bytes.NewReader(v.Holder.Photo))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if max(cfg.Width, cfg.Height) > photo.DisplayMaxSide {
+				t.Errorf("photo %dx%d; want a display copy (at most %d px)", cfg.Width, cfg.Height, photo.DisplayMaxSide)
+			}
+		})
 	})
 }
