@@ -101,6 +101,14 @@ func (v *Validation) Check(field string, err error) {
 	v.fields = append(v.fields, FieldError{Field: field, Message: ErrorMessage(err)})
 }
 
+// InvalidField is the EINVALID error about one field of a request
+// ("Invalid request: field: message"), as a Validation with one problem.
+func InvalidField(field, format string, args ...any) error {
+	var v Validation
+	v.Add(field, format, args...)
+	return v.Err("request")
+}
+
 // Err returns an EINVALID error listing every problem, or nil.
 func (v *Validation) Err(what string) error {
 	if len(v.fields) == 0 {

@@ -30,8 +30,7 @@ var eventPermission = map[docketcard.CardEvent]docketcard.Permission{
 // revoked and a reprint (a new card number) is issued in its place.
 func (s *Service) TransitionCard(ctx context.Context, a docketcard.Actor, cardID string, req docketcard.TransitionRequest) (*docketcard.Card, error) {
 	if req.Event == docketcard.EventHandover {
-		return nil, &docketcard.Error{Code: docketcard.EINVALID, Message: "Invalid request: event: a handover needs its record; use the handover endpoint (POST /api/v1/cards/{id}/handover or `docketcard card handover`)",
-			Fields: []docketcard.FieldError{{Field: "event", Message: "use the handover endpoint"}}}
+		return nil, docketcard.InvalidField("event", "a handover needs its record; use the handover endpoint (POST /api/v1/cards/{id}/handover or `docketcard card handover`)")
 	}
 	perm, ok := eventPermission[req.Event]
 	if !ok {
@@ -68,11 +67,7 @@ func (s *Service) TransitionCard(ctx context.Context, a docketcard.Actor, cardID
 	}
 	s.eff(out)
 	if req.Event == docketcard.EventSpoil {
-		rp, err := s.reprint(ctx, a, out)
-		if err != nil {
-			return out, err
-		}
-		if err := s.store.WithTx(ctx, func(tx docketcard.Tx) error { return tx.SetPrintReprint(ctx, "", out.ID, rp.ID) }); err != nil {
+		if err := s.reprint(ctx, a, "", out); err != nil {
 			return out, err
 		}
 	}
@@ -100,8 +95,7 @@ func (s *Service) applyTransition(ctx context.Context, tx docketcard.Tx, a docke
 		}
 	}
 	if req.Event == docketcard.EventReinstate && c.StateReason == docketcard.ReasonVettingHit && req.Reason != docketcard.ReasonResolved {
-		return nil, &docketcard.Error{Code: docketcard.EINVALID, Message: "Invalid request: reason: a card suspended by a vetting hit is reinstated only as resolved",
-			Fields: []docketcard.FieldError{{Field: "reason", Message: "must be resolved for a card suspended by a vetting hit"}}}
+		return nil, docketcard.InvalidField("reason", "must be resolved for a card suspended by a vetting hit")
 	}
 	if req.Event == docketcard.EventActivate {
 		prev := c.Replaces
@@ -186,12 +180,10 @@ func (s *Service) ReplaceCard(ctx context.Context, a docketcard.Actor, cardID st
 		valid = valid || r == in.Reason
 	}
 	if utf8.RuneCountInString(in.Note) > docketcard.MaxNoteLength {
-		msg := fmt.Sprintf("must be at most %d characters", docketcard.MaxNoteLength)
-		return nil, &docketcard.Error{Code: docketcard.EINVALID, Message: "Invalid request: note: " + msg, Fields: []docketcard.FieldError{{Field: "note", Message: msg}}}
+		return nil, docketcard.InvalidField("note", "must be at most %d characters", docketcard.MaxNoteLength)
 	}
 	if !valid {
-		msg := "must be one of " + strings.Join(ReplaceReasons, ", ")
-		return nil, &docketcard.Error{Code: docketcard.EINVALID, Message: "Invalid request: reason: " + msg, Fields: []docketcard.FieldError{{Field: "reason", Message: msg}}}
+		return nil, docketcard.InvalidField("reason", "must be one of %s", strings.Join(ReplaceReasons, ", "))
 	}
 	if err := docketcard.ValidateIdempotencyKey(requestKey); err != nil {
 		return nil, err
@@ -250,15 +242,17 @@ func (s *Service) ReplaceCard(ctx context.Context, a docketcard.Actor, cardID st
 	return s.eff1(s.issue(ctx, a, docketcard.PermCardIssue, old.PersonID, requestKey, old.ID))
 }
 
-// reprint issues the card that takes a spoiled card's place: same person,
-// new card number and status index, back in the print queue. The request
-// key is derived from the spoiled card, so a retry makes no second one.
-func (s *Service) reprint(ctx context.Context, a docketcard.Actor, spoiled *docketcard.Card) (*docketcard.Card, error) {
+// reprint issues the card that takes a spoiled card's place (same person,
+// new card number and status index, back in the print queue) and names it
+// in the spoiled card's print-batch row (in batchID, or whichever batch
+// holds the card when batchID is ""). The request key is derived from the
+// spoiled card, so a retry makes no second one.
+func (s *Service) reprint(ctx context.Context, a docketcard.Actor, batchID string, spoiled *docketcard.Card) error {
 	c, err := s.issue(ctx, a, docketcard.PermCardPrint, spoiled.PersonID, "reprint:"+spoiled.ID, spoiled.ID)
 	if err != nil {
-		return nil, fmt.Errorf("card %s was spoiled and revoked, but its reprint could not be issued: %w", spoiled.CardNumber, err)
+		return fmt.Errorf("card %s was spoiled and revoked, but its reprint could not be issued: %w", spoiled.CardNumber, err)
 	}
-	return c, nil
+	return s.store.WithTx(ctx, func(tx docketcard.Tx) error { return tx.SetPrintReprint(ctx, batchID, spoiled.ID, c.ID) })
 }
 
 // HandoverResult is a handed-over card and, when the system chose it,

@@ -22,8 +22,7 @@ func (s *Service) PrintQueue(ctx context.Context, a docketcard.Actor, site strin
 		return nil, err
 	}
 	if site == "" {
-		return nil, &docketcard.Error{Code: docketcard.EINVALID, Message: "Invalid request: site: is required",
-			Fields: []docketcard.FieldError{{Field: "site", Message: "is required"}}}
+		return nil, docketcard.InvalidField("site", "is required")
 	}
 	var out []*docketcard.Card
 	err := s.store.ReadTx(ctx, func(tx docketcard.Tx) error {
@@ -45,9 +44,7 @@ func (s *Service) CreatePrintBatch(ctx context.Context, a docketcard.Actor, site
 		return nil, err
 	}
 	if max < 1 || max > docketcard.MaxPrintBatch {
-		msg := fmt.Sprintf("must be 1 to %d", docketcard.MaxPrintBatch)
-		return nil, &docketcard.Error{Code: docketcard.EINVALID, Message: "Invalid request: max_cards: " + msg,
-			Fields: []docketcard.FieldError{{Field: "max_cards", Message: msg}}}
+		return nil, docketcard.InvalidField("max_cards", "must be 1 to %d", docketcard.MaxPrintBatch)
 	}
 	b := &docketcard.PrintBatch{ID: s.newID(), SiteCode: site, CreatedBy: actorID(a), CreatedAt: s.now()}
 	err := s.store.WithTx(ctx, func(tx docketcard.Tx) error {
@@ -106,8 +103,7 @@ func (s *Service) ListPrintBatches(ctx context.Context, a docketcard.Actor, site
 	if site != "" {
 		sites = []string{site}
 	} else if a.System {
-		return nil, &docketcard.Error{Code: docketcard.EINVALID, Message: "Invalid request: site: is required",
-			Fields: []docketcard.FieldError{{Field: "site", Message: "is required"}}}
+		return nil, docketcard.InvalidField("site", "is required")
 	}
 	var out []*docketcard.PrintBatch
 	err := s.store.ReadTx(ctx, func(tx docketcard.Tx) error {
@@ -187,8 +183,7 @@ func (s *Service) RecordPrintOutcomes(ctx context.Context, a docketcard.Actor, b
 		return nil, err
 	}
 	if len(outs) == 0 || len(outs) > docketcard.MaxPrintBatch {
-		msg := fmt.Sprintf("must list 1 to %d cards", docketcard.MaxPrintBatch)
-		return nil, &docketcard.Error{Code: docketcard.EINVALID, Message: "Invalid request: outcomes: " + msg, Fields: []docketcard.FieldError{{Field: "outcomes", Message: msg}}}
+		return nil, docketcard.InvalidField("outcomes", "must list 1 to %d cards", docketcard.MaxPrintBatch)
 	}
 	var v docketcard.Validation
 	inBatch := map[string]docketcard.PrintBatchCard{}
@@ -228,10 +223,7 @@ func (s *Service) RecordPrintOutcomes(ctx context.Context, a docketcard.Actor, b
 			// The reprint retry.
 			var err error
 			if spoiled, err = s.cardByID(ctx, o.CardID); err == nil {
-				var rp *docketcard.Card
-				if rp, err = s.reprint(ctx, a, spoiled); err == nil {
-					err = s.store.WithTx(ctx, func(tx docketcard.Tx) error { return tx.SetPrintReprint(ctx, b.ID, spoiled.ID, rp.ID) })
-				}
+				err = s.reprint(ctx, a, b.ID, spoiled)
 			}
 			if err != nil && firstErr == nil {
 				firstErr = err
@@ -256,12 +248,7 @@ func (s *Service) RecordPrintOutcomes(ctx context.Context, a docketcard.Actor, b
 			return tx.SetPrintOutcome(ctx, b.ID, o.CardID, o.Outcome, "", s.now())
 		})
 		if err == nil && spoiled != nil {
-			var rp *docketcard.Card
-			if rp, err = s.reprint(ctx, a, spoiled); err == nil {
-				err = s.store.WithTx(ctx, func(tx docketcard.Tx) error {
-					return tx.SetPrintReprint(ctx, b.ID, spoiled.ID, rp.ID)
-				})
-			}
+			err = s.reprint(ctx, a, b.ID, spoiled)
 		}
 		if err != nil && firstErr == nil {
 			firstErr = err

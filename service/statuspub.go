@@ -57,19 +57,8 @@ func (s *Service) PublishStatusList(ctx context.Context, holder string, force bo
 	}); err != nil || !ok {
 		return nil, false, err
 	}
-	var seq int64
-	var latest *docketcard.StatusPublication
-	if err := s.store.ReadTx(ctx, func(tx docketcard.Tx) error {
-		var err error
-		if seq, err = tx.StatusChangeSeq(ctx); err != nil {
-			return err
-		}
-		latest, err = tx.LatestStatusList(ctx)
-		if docketcard.ErrorCode(err) == docketcard.ENOTFOUND {
-			latest, err = nil, nil
-		}
-		return err
-	}); err != nil {
+	seq, latest, err := s.statusState(ctx)
+	if err != nil {
 		return nil, false, err
 	}
 	if !force && latest != nil && latest.ChangeSeq >= seq && now.Sub(latest.IssuedAt) < StatusListRefresh {
@@ -118,6 +107,23 @@ func (s *Service) PublishStatusList(ctx context.Context, holder string, force bo
 	return result, result == pub, nil
 }
 
+// statusState reads the status change counter and the newest published
+// list (nil when none is).
+func (s *Service) statusState(ctx context.Context) (seq int64, latest *docketcard.StatusPublication, err error) {
+	err = s.store.ReadTx(ctx, func(tx docketcard.Tx) error {
+		var err error
+		if seq, err = tx.StatusChangeSeq(ctx); err != nil {
+			return err
+		}
+		latest, err = tx.LatestStatusList(ctx)
+		if docketcard.ErrorCode(err) == docketcard.ENOTFOUND {
+			latest, err = nil, nil
+		}
+		return err
+	})
+	return seq, latest, err
+}
+
 // ReleaseStatusLease gives the publisher lease up (at shutdown), so
 // another server takes over at once instead of after StatusLeaseTTL.
 func (s *Service) ReleaseStatusLease(ctx context.Context, holder string) error {
@@ -130,19 +136,8 @@ func (s *Service) ReleaseStatusLease(ctx context.Context, holder string) error {
 // is published yet, or cards changed since, it tries to publish (which
 // succeeds only on the lease holder, or when no server holds the lease).
 func (s *Service) CurrentStatusList(ctx context.Context) (*docketcard.StatusPublication, error) {
-	var seq int64
-	var latest *docketcard.StatusPublication
-	if err := s.store.ReadTx(ctx, func(tx docketcard.Tx) error {
-		var err error
-		if seq, err = tx.StatusChangeSeq(ctx); err != nil {
-			return err
-		}
-		latest, err = tx.LatestStatusList(ctx)
-		if docketcard.ErrorCode(err) == docketcard.ENOTFOUND {
-			latest, err = nil, nil
-		}
-		return err
-	}); err != nil {
+	seq, latest, err := s.statusState(ctx)
+	if err != nil {
 		return nil, err
 	}
 	if latest != nil && latest.ChangeSeq >= seq && s.now().Sub(latest.IssuedAt) < StatusListRefresh {

@@ -94,20 +94,7 @@ func (t *tx) GetCardByRequestKey(ctx context.Context, key string) (*docketcard.C
 
 // ListCards returns a person's cards, oldest first.
 func (t *tx) ListCards(ctx context.Context, personID string) ([]*docketcard.Card, error) {
-	rows, err := t.query(ctx, cardSelect+` WHERE person_id = ? ORDER BY created_at, id`, personID)
-	if err != nil {
-		return nil, translate("ListCards", err)
-	}
-	defer rows.Close()
-	out := []*docketcard.Card{}
-	for rows.Next() {
-		c, err := scanCard(rows)
-		if err != nil {
-			return nil, translate("ListCards", err)
-		}
-		out = append(out, c)
-	}
-	return out, translate("ListCards", rows.Err())
+	return t.cards(ctx, cardSelect+` WHERE person_id = ? ORDER BY created_at, id`, personID)
 }
 
 // SignCard records the signature of a prepared card, if c.Version is

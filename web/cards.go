@@ -37,19 +37,9 @@ func (s *Server) issueCard(w http.ResponseWriter, r *http.Request) error {
 	// IssueCard has authorised the request. (Two concurrent first
 	// requests with one key both get 201, for the same card.)
 	a := actor(r)
-	replay := false
-	if a.Can(docketcard.PermCardIssue) && docketcard.ValidateIdempotencyKey(key) == nil {
-		err := s.svc.Store().ReadTx(r.Context(), func(tx docketcard.Tx) error {
-			_, err := tx.GetCardByRequestKey(r.Context(), key)
-			if docketcard.ErrorCode(err) == docketcard.ENOTFOUND {
-				return nil
-			}
-			replay = err == nil
-			return err
-		})
-		if err != nil {
-			return err
-		}
+	replay, err := s.keyUsed(r, a, key, docketcard.PermCardIssue)
+	if err != nil {
+		return err
 	}
 	c, err := s.svc.IssueCard(r.Context(), a, r.PathValue("id"), key)
 	if err != nil {
@@ -62,6 +52,31 @@ func (s *Server) issueCard(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, status, c)
 	return nil
+}
+
+// keyUsed reports whether an Idempotency-Key already names a card, which
+// makes the request a replay (200, not 201). It looks only for callers
+// holding every perm, and its answer is used only once the service has
+// authorised the request.
+func (s *Server) keyUsed(r *http.Request, a docketcard.Actor, key string, perms ...docketcard.Permission) (bool, error) {
+	for _, p := range perms {
+		if !a.Can(p) {
+			return false, nil
+		}
+	}
+	if docketcard.ValidateIdempotencyKey(key) != nil {
+		return false, nil
+	}
+	used := false
+	err := s.svc.Store().ReadTx(r.Context(), func(tx docketcard.Tx) error {
+		_, err := tx.GetCardByRequestKey(r.Context(), key)
+		if docketcard.ErrorCode(err) == docketcard.ENOTFOUND {
+			return nil
+		}
+		used = err == nil
+		return err
+	})
+	return used, err
 }
 
 func (s *Server) listCards(w http.ResponseWriter, r *http.Request) error {
@@ -264,19 +279,9 @@ func (s *Server) replaceCard(w http.ResponseWriter, r *http.Request) error {
 	// As for issuance: a request key that already names a card makes this
 	// a replay (200), looked up only for callers who may replace.
 	a := actor(r)
-	replay := false
-	if a.Can(docketcard.PermCardManage) && a.Can(docketcard.PermCardIssue) && docketcard.ValidateIdempotencyKey(key) == nil {
-		err := s.svc.Store().ReadTx(r.Context(), func(tx docketcard.Tx) error {
-			_, err := tx.GetCardByRequestKey(r.Context(), key)
-			if docketcard.ErrorCode(err) == docketcard.ENOTFOUND {
-				return nil
-			}
-			replay = err == nil
-			return err
-		})
-		if err != nil {
-			return err
-		}
+	replay, err := s.keyUsed(r, a, key, docketcard.PermCardManage, docketcard.PermCardIssue)
+	if err != nil {
+		return err
 	}
 	c, err := s.svc.ReplaceCard(r.Context(), a, r.PathValue("id"), in, key)
 	if err != nil {
@@ -422,14 +427,12 @@ func (s *Server) printBatchPDF(w http.ResponseWriter, r *http.Request) error {
 		if p := q.Get("paper"); p != "" {
 			paper, err := card.ParsePaper(p)
 			if err != nil {
-				return &docketcard.Error{Code: docketcard.EINVALID, Message: "Invalid request: paper: must be a4 or letter",
-					Fields: []docketcard.FieldError{{Field: "paper", Message: "must be a4 or letter"}}}
+				return docketcard.InvalidField("paper", "must be a4 or letter")
 			}
 			f.Paper = paper
 		}
 	default:
-		return &docketcard.Error{Code: docketcard.EINVALID, Message: "Invalid request: kind: must be cards or proof",
-			Fields: []docketcard.FieldError{{Field: "kind", Message: "must be cards or proof"}}}
+		return docketcard.InvalidField("kind", "must be cards or proof")
 	}
 	var buf bytes.Buffer
 	if err := s.svc.RenderPrintBatch(r.Context(), actor(r), r.PathValue("id"), f, &buf); err != nil {

@@ -38,7 +38,7 @@ func (m *Main) bench(ctx context.Context, args []string) error {
 	verifyPeople := fs.Int("verify-people", 40, "verify: demo people (cardholders) to load")
 	connections := fs.Int("connections", 32, "verify: wrk connections")
 	duration := fs.Duration("duration", 10*time.Second, "verify: wrk run length")
-	fs.IntVar(&benchWrkThreads, "wrk-threads", 2, "verify: wrk threads (client and server share the machine's cores)")
+	wrkThreads := fs.Int("wrk-threads", 2, "verify: wrk threads (client and server share the machine's cores)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -48,7 +48,7 @@ func (m *Main) bench(ctx context.Context, args []string) error {
 		stores = append(stores, "postgres")
 	}
 	if *verify {
-		return m.benchVerify(ctx, stores, *pg, *verifyPeople, *connections, *duration)
+		return m.benchVerify(ctx, stores, *pg, *verifyPeople, *connections, *wrkThreads, *duration)
 	}
 	if *statusCards > 0 {
 		if *statusCards > 1<<20 {

@@ -34,7 +34,7 @@ import (
 // verification rate measured in the same run: the ratio is the server's
 // overhead (HTTP, authentication, database read, encounter record and
 // audit entry, JSON). docs/PERFORMANCE.md records its output.
-func (m *Main) benchVerify(ctx context.Context, stores []string, pgURL string, people, connections int, duration time.Duration) error {
+func (m *Main) benchVerify(ctx context.Context, stores []string, pgURL string, people, connections, wrkThreads int, duration time.Duration) error {
 	tuneGC() // as serve does
 	wrk, err := exec.LookPath("wrk")
 	if err != nil {
@@ -42,7 +42,7 @@ func (m *Main) benchVerify(ctx context.Context, stores []string, pgURL string, p
 	}
 	for _, st := range stores {
 		fmt.Fprintf(m.Stdout, "\n[online verification, %s]\n", st)
-		if err := m.benchVerifyStore(ctx, wrk, st, pgURL, people, connections, duration); err != nil {
+		if err := m.benchVerifyStore(ctx, wrk, st, pgURL, people, connections, wrkThreads, duration); err != nil {
 			return fmt.Errorf("%s: %w", st, err)
 		}
 	}
@@ -60,7 +60,7 @@ type VerifyBench struct {
 	Requests, Errors int
 }
 
-func (m *Main) benchVerifyStore(ctx context.Context, wrk, driver, pgURL string, people, connections int, duration time.Duration) error {
+func (m *Main) benchVerifyStore(ctx context.Context, wrk, driver, pgURL string, people, connections, wrkThreads int, duration time.Duration) error {
 	a, dir, cleanup, err := benchApp(ctx, driver, pgURL, people)
 	if err != nil {
 		return err
@@ -151,7 +151,7 @@ func (m *Main) benchVerifyStore(ctx context.Context, wrk, driver, pgURL string, 
 		return err
 	}
 	target := "http://" + ln.Addr().String() + "/api/v1/verify"
-	warm := exec.CommandContext(ctx, wrk, "-t"+strconv.Itoa(benchWrkThreads), "-c"+strconv.Itoa(connections), "-d2s", "-s", script, target)
+	warm := exec.CommandContext(ctx, wrk, "-t"+strconv.Itoa(wrkThreads), "-c"+strconv.Itoa(connections), "-d2s", "-s", script, target)
 	if out, err := warm.CombinedOutput(); err != nil {
 		return fmt.Errorf("wrk warm-up: %v\n%s", err, out)
 	}
@@ -161,18 +161,12 @@ func (m *Main) benchVerifyStore(ctx context.Context, wrk, driver, pgURL string, 
 			return err
 		}
 		pprof.StartCPUProfile(f)
-		runtime.SetBlockProfileRate(10000)
 		defer func() {
 			pprof.StopCPUProfile()
 			f.Close()
-			if bf, err := os.Create(prof + ".block." + driver); err == nil {
-				pprof.Lookup("block").WriteTo(bf, 0)
-				bf.Close()
-			}
-			runtime.SetBlockProfileRate(0)
 		}()
 	}
-	out, err := exec.CommandContext(ctx, wrk, "-t"+strconv.Itoa(benchWrkThreads), "-c"+strconv.Itoa(connections), "-d"+duration.String(), "--latency", "--timeout", "10s", "-s", script, target).CombinedOutput()
+	out, err := exec.CommandContext(ctx, wrk, "-t"+strconv.Itoa(wrkThreads), "-c"+strconv.Itoa(connections), "-d"+duration.String(), "--latency", "--timeout", "10s", "-s", script, target).CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("wrk: %v\n%s", err, out)
 	}
@@ -183,7 +177,7 @@ func (m *Main) benchVerifyStore(ctx context.Context, wrk, driver, pgURL string, 
 	if err := a.DB.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM encounters`).Scan(&encounters); err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stdout, "active cards: %d; wrk -t%d -c%d -d%s over loopback, as a relying party (encounter + audit entry per request)\n", len(qrs), benchWrkThreads, connections, duration)
+	fmt.Fprintf(m.Stdout, "active cards: %d; wrk -t%d -c%d -d%s over loopback, as a relying party (encounter + audit entry per request)\n", len(qrs), wrkThreads, connections, duration)
 	fmt.Fprintf(m.Stdout, "in-process offline verify:  %8.0f /s one goroutine, %8.0f /s %d goroutines\n", res.InProcessSerial, res.InProcessAll, runtime.GOMAXPROCS(0))
 	fmt.Fprintf(m.Stdout, "online POST /api/v1/verify: %8.0f /s, p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.0f ms, %d requests, %d errors\n",
 		res.ServerPerSecond, res.P50, res.P90, res.P99, res.Max, res.Requests, res.Errors)
@@ -197,9 +191,6 @@ func (m *Main) benchVerifyStore(ctx context.Context, wrk, driver, pgURL string, 
 	fmt.Fprintf(m.Stdout, "json: %s\n", j)
 	return nil
 }
-
-// benchWrkThreads is wrk's thread count (-wrk-threads).
-var benchWrkThreads = 2
 
 // wrkScript posts the payloads in turn with the bearer token.
 func wrkScript(qrs []string, token string) []byte {
@@ -304,15 +295,9 @@ func benchApp(ctx context.Context, driver, pgURL string, people int) (*app.App, 
 	if code := quiet.Run(ctx, []string{"demo", "-data-dir", dir, "-people", strconv.Itoa(n), "-no-serve"}); code != 0 {
 		return fail(fmt.Errorf("demo setup failed (exit %d)", code))
 	}
-	vals := map[string]string{}
-	b, err := os.ReadFile(filepath.Join(dir, "demo.env"))
+	vals, err := readDemoEnv(dir)
 	if err != nil {
 		return fail(err)
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if k, v, ok := strings.Cut(strings.TrimPrefix(l, "export "), "="); ok && !strings.HasPrefix(l, "#") {
-			vals[k] = strings.Trim(v, "'")
-		}
 	}
 	vals["DOCKETCARD_VERIFY_RATE"] = "10000000"
 	if driver == "postgres" {
@@ -482,4 +467,20 @@ func seedCards(ctx context.Context, a *app.App, driver string, cards int) error 
 		}
 	}
 	return nil
+}
+
+// readDemoEnv reads the settings the demo writes to demo.env (the
+// `export NAME='value'` lines).
+func readDemoEnv(dir string) (map[string]string, error) {
+	b, err := os.ReadFile(filepath.Join(dir, "demo.env"))
+	if err != nil {
+		return nil, err
+	}
+	vals := map[string]string{}
+	for _, l := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(strings.TrimPrefix(l, "export "), "="); ok && !strings.HasPrefix(l, "#") {
+			vals[k] = strings.Trim(v, "'")
+		}
+	}
+	return vals, nil
 }

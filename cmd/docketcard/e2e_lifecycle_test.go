@@ -310,17 +310,11 @@ func TestTwoServersPublishOneStatusList(t *testing.T) {
 // demoEnvFile reads the settings the demo writes to demo.env.
 func demoEnvFile(t *testing.T, dir string) env {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, "demo.env"))
+	vals, err := readDemoEnv(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := env{}
-	for _, l := range strings.Split(string(b), "\n") {
-		if k, v, ok := strings.Cut(strings.TrimPrefix(l, "export "), "="); ok && !strings.HasPrefix(l, "#") {
-			e[k] = strings.Trim(v, "'")
-		}
-	}
-	return e
+	return env(vals)
 }
 
 type publisherProc struct {
