@@ -28,26 +28,28 @@ func (t *tx) AppendAudit(ctx context.Context, es ...*docketcard.AuditEntry) erro
 	}
 	var seq int64
 	var hash string
-	if err := t.queryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`+t.forUpdate()).Scan(&seq, &hash); err != nil {
+	if err := t.queryRowHot(ctx, auditHeadRead+t.forUpdate()).Scan(&seq, &hash); err != nil {
 		return translate("AppendAudit", err)
 	}
 	for _, e := range es {
 		e.Seal(seq, hash)
 		seq, hash = e.Seq, e.Hash
 	}
-	const cols = 14
-	for start := 0; start < len(es); start += 200 {
-		chunk := es[start:min(start+200, len(es))]
+	const cols = auditInsertCols
+	for rest := es; len(rest) > 0; {
+		n := t.hotChunks(len(rest))[0]
+		chunk := rest[:n]
+		rest = rest[n:]
 		args := make([]any, 0, len(chunk)*cols)
 		for _, e := range chunk {
 			args = append(args, e.Seq, e.At, e.ActorID, e.ActorName, e.ActorRoles, e.Action, e.SubjectType, e.SubjectID,
 				e.SiteCode, e.Purpose, e.RequestID, e.Detail, e.PrevHash, e.Hash)
 		}
-		if _, err := t.exec(ctx, `INSERT INTO audit_log (`+auditCols+`) VALUES `+rowsOf(len(chunk), cols), args...); err != nil {
+		if _, err := t.execHot(ctx, auditInsert+rowsOf(len(chunk), cols), args...); err != nil {
 			return translate("AppendAudit", err)
 		}
 	}
-	if _, err := t.exec(ctx, `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`, seq, hash); err != nil {
+	if _, err := t.execHot(ctx, auditHeadWrite, seq, hash); err != nil {
 		return translate("AppendAudit", err)
 	}
 	return nil

@@ -20,7 +20,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -63,10 +62,8 @@ type DB struct {
 	write   *sql.DB // all writes (SQLite: exactly one connection)
 	read    *sql.DB // read-only transactions (SQLite: a separate pool)
 
-	holder struct { // the prepared statement of CardHolder
-		mu   sync.Mutex
-		stmt *sql.Stmt
-	}
+	readStmts  stmtCache // CardHolder's query
+	writeStmts stmtCache // the hot write path on SQLite (execHot)
 }
 
 var _ docketcard.Store = (*DB)(nil)
@@ -111,6 +108,10 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 		}
 		return nil, errors.Join(docketcard.Errorf(docketcard.EUNAVAILABLE, "database schema is at version %d but this binary needs %d: run `docketcard migrate`", applied, latest), ErrSchemaVersion)
 	}
+	if err := db.prepareHot(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return db, nil
 }
 
@@ -154,6 +155,7 @@ func (db *DB) openSQLite(o Options) error {
 	r.SetMaxOpenConns(o.MaxConns)
 	r.SetMaxIdleConns(o.MaxConns)
 	db.write, db.read = w, r
+	db.readStmts.pool, db.writeStmts.pool = r, w
 	return nil
 }
 
@@ -169,6 +171,7 @@ func (db *DB) openPostgres(o Options) error {
 	p.SetMaxIdleConns(o.MaxConns)
 	p.SetConnMaxLifetime(30 * time.Minute)
 	db.write, db.read = p, p
+	db.readStmts.pool, db.writeStmts.pool = p, p
 	return nil
 }
 
@@ -193,6 +196,8 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	db.readStmts.close()
+	db.writeStmts.close()
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())

@@ -113,19 +113,10 @@ func (t *tx) CardHolderByNumber(ctx context.Context, number string) (*docketcard
 // verification, where parsing the query and a BEGIN/COMMIT cost more
 // than the read itself.
 func (db *DB) CardHolder(ctx context.Context, number string) (*docketcard.CardHolder, error) {
-	db.holder.mu.Lock()
-	stmt := db.holder.stmt
-	if stmt == nil {
-		// Prepared on first use; a failure (the database restarting) is
-		// retried on the next call, not remembered.
-		var err error
-		if stmt, err = db.read.PrepareContext(ctx, rebind(db.dialect, cardHolderQuery)); err != nil {
-			db.holder.mu.Unlock()
-			return nil, translate("CardHolder", err)
-		}
-		db.holder.stmt = stmt
+	stmt, err := db.readStmts.get(ctx, rebind(db.dialect, cardHolderQuery))
+	if err != nil {
+		return nil, translate("CardHolder", err)
 	}
-	db.holder.mu.Unlock()
 	return scanCardHolder(stmt.QueryRowContext(ctx, number))
 }
 
@@ -394,9 +385,10 @@ func (t *tx) LatestStatusList(ctx context.Context) (*docketcard.StatusPublicatio
 // CreateEncounters stores verification records, many rows per statement
 // (verifications are group-committed).
 func (t *tx) CreateEncounters(ctx context.Context, es ...*docketcard.Encounter) error {
-	const cols = 12
-	for start := 0; start < len(es); start += 200 {
-		chunk := es[start:min(start+200, len(es))]
+	const cols = encounterCols
+	for _, n := range t.hotChunks(len(es)) {
+		chunk := es[:n]
+		es = es[n:]
 		args := make([]any, 0, len(chunk)*cols)
 		for _, e := range chunk {
 			var card, person any
@@ -407,8 +399,7 @@ func (t *tx) CreateEncounters(ctx context.Context, es ...*docketcard.Encounter) 
 			args = append(args, e.ID, e.At, card, e.CardNumber, person, e.UserID, e.Agency, e.Role, e.Purpose,
 				e.Method, string(e.Result), strings.Join(e.Disclosed, ","))
 		}
-		if _, err := t.exec(ctx, `INSERT INTO encounters (id, at, card_id, card_number, person_id, user_id, agency, role, purpose, method, result, disclosed)
-			VALUES `+rowsOf(len(chunk), cols), args...); err != nil {
+		if _, err := t.execHot(ctx, encounterInsert+rowsOf(len(chunk), cols), args...); err != nil {
 			return translate("CreateEncounters", err)
 		}
 	}
