@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/docketcard/docketcard"
 )
@@ -18,6 +19,7 @@ type groupAudit struct {
 	mu       sync.Mutex
 	pending  []*pendingAudit
 	flushing bool
+	last     int // entries in the previous batch
 }
 
 type pendingAudit struct {
@@ -26,8 +28,33 @@ type pendingAudit struct {
 	done chan error
 }
 
+// gather reports whether the flusher waits gatherWindow before taking
+// the next batch, given the size of the previous batch and the number of
+// entries queued now.
+func gather(last, queued int) bool {
+	return last >= gatherFromSize && queued < gatherBelow
+}
+
 // maxAuditBatch bounds one group-commit transaction.
 const maxAuditBatch = 512
+
+// The gather window: when commits are cheap (SQLite, whose commit does
+// not wait for the disk), a flusher that starts as soon as one entry is
+// queued commits batches of about three under 32 concurrent
+// verifications, and the fixed cost of each commit (the chain head, the
+// WAL pages of every index touched) dominates. Waiting up to gatherWindow
+// for more entries, as PostgreSQL's commit_delay does, made batches of
+// about 14 and raised verification throughput by a tenth (docs/
+// PERFORMANCE.md). It applies only while the previous batch showed
+// concurrency and too few entries are queued: a lone request (previous
+// batch of one) is not delayed, and where commits are slow enough to
+// queue big batches by themselves (PostgreSQL waiting for its WAL flush)
+// no delay is added.
+const (
+	gatherWindow   = time.Millisecond
+	gatherFromSize = 2  // previous batch size from which the window applies
+	gatherBelow    = 16 // entries queued below which it applies
+)
 
 // Append makes e durable, returning once its batch has committed.
 func (g *groupAudit) Append(ctx context.Context, e *docketcard.AuditEntry) error {
@@ -65,7 +92,13 @@ func (g *groupAudit) drain() {
 	ctx := context.Background()
 	g.mu.Lock()
 	for len(g.pending) > 0 {
+		if gather(g.last, len(g.pending)) {
+			g.mu.Unlock()
+			time.Sleep(gatherWindow)
+			g.mu.Lock()
+		}
 		n := min(len(g.pending), maxAuditBatch)
+		g.last = n
 		batch := g.pending[:n:n]
 		g.pending = g.pending[n:]
 		g.mu.Unlock()
