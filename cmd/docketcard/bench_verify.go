@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/url"
 	"os"
@@ -52,6 +53,7 @@ func (m *Main) benchVerify(ctx context.Context, stores []string, pgURL string, p
 // VerifyBench is one store's verification figures.
 type VerifyBench struct {
 	Store            string  `json:"store"`
+	BytesPerResponse int     `json:"bytes_per_response"`        // headers and body, as wrk counts them
 	InProcessSerial  float64 `json:"in_process_serial_per_s"`   // one goroutine
 	InProcessAll     float64 `json:"in_process_parallel_per_s"` // one goroutine per CPU
 	ServerPerSecond  float64 `json:"server_per_s"`
@@ -181,6 +183,7 @@ func (m *Main) benchVerifyStore(ctx context.Context, wrk, driver, pgURL string, 
 	fmt.Fprintf(m.Stdout, "in-process offline verify:  %8.0f /s one goroutine, %8.0f /s %d goroutines\n", res.InProcessSerial, res.InProcessAll, runtime.GOMAXPROCS(0))
 	fmt.Fprintf(m.Stdout, "online POST /api/v1/verify: %8.0f /s, p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.0f ms, %d requests, %d errors\n",
 		res.ServerPerSecond, res.P50, res.P90, res.P99, res.Max, res.Requests, res.Errors)
+	fmt.Fprintf(m.Stdout, "response size: %d bytes (headers and JSON with the 320-px display photo)\n", res.BytesPerResponse)
 	fmt.Fprintf(m.Stdout, "online / in-process: %.0f%% of one goroutine, %.0f%% of all CPUs (target ≥ 40%%); p99 target ≤ 25 ms\n",
 		100*res.ServerPerSecond/res.InProcessSerial, 100*res.ServerPerSecond/res.InProcessAll)
 	fmt.Fprintf(m.Stdout, "encounter records written: %d\n", encounters)
@@ -208,7 +211,7 @@ func wrkScript(qrs []string, token string) []byte {
 
 var (
 	wrkRate    = regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`)
-	wrkTotal   = regexp.MustCompile(`(\d+) requests in`)
+	wrkTotal   = regexp.MustCompile(`(\d+) requests in [^,]+, ([0-9.]+)([KMG]?B) read`)
 	wrkNon2xx  = regexp.MustCompile(`Non-2xx or 3xx responses: (\d+)`)
 	wrkSockErr = regexp.MustCompile(`Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)`)
 	wrkMax     = regexp.MustCompile(`Latency\s+\S+\s+\S+\s+([0-9.]+)(us|ms|s)`)
@@ -224,6 +227,10 @@ func parseWrk(out string, r *VerifyBench) error {
 	}
 	r.ServerPerSecond, _ = strconv.ParseFloat(m[1], 64)
 	r.Requests, _ = strconv.Atoi(t[1])
+	if read, err := strconv.ParseFloat(t[2], 64); err == nil && r.Requests > 0 {
+		unit := map[string]float64{"B": 1, "KB": 1 << 10, "MB": 1 << 20, "GB": 1 << 30}[t[3]]
+		r.BytesPerResponse = int(math.Round(read * unit / float64(r.Requests)))
+	}
 	if e := wrkNon2xx.FindStringSubmatch(out); e != nil {
 		n, _ := strconv.Atoi(e[1])
 		r.Errors += n
