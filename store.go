@@ -18,9 +18,11 @@ type Store interface {
 	Ping(ctx context.Context) error
 	Close() error
 	Dialect() string // "sqlite" or "postgres"
-	// CardHolder is Tx.CardHolderByNumber as one prepared statement outside
-	// any transaction (the hot path of online verification).
-	CardHolder(ctx context.Context, number string) (*CardHolder, error)
+	// CardHolders is Tx.CardHolderByNumber for several card numbers at
+	// once, as one prepared statement outside any transaction (the hot
+	// path of online verification, where concurrent requests share one
+	// read). Numbers without a signed card are absent from the map.
+	CardHolders(ctx context.Context, numbers []string) (map[string]*CardHolder, error)
 }
 
 // Tx is one transaction. Methods translate driver errors to *Error codes:

@@ -53,6 +53,8 @@ type Service struct {
 	newID func() string
 	dummy string // a password hash to verify against for unknown users
 	reads *groupAudit
+	// holders batches the card-and-holder reads of online verification.
+	holders *holderReads
 	// instance names this process as a holder of database leases.
 	instance string
 	tokens   tokenCache
@@ -75,7 +77,7 @@ func New(store docketcard.Store, blobs docketcard.BlobStore, clock docketcard.Cl
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{store: store, blobs: blobs, clock: clock, cfg: cfg, log: log, newID: NewID, reads: &groupAudit{store: store}, cardPolicy: DefaultCardPolicy(),
+	s := &Service{store: store, blobs: blobs, clock: clock, cfg: cfg, log: log, newID: NewID, reads: &groupAudit{store: store}, holders: &holderReads{store: store}, cardPolicy: DefaultCardPolicy(),
 		checkPolicy: docketcard.DefaultCheckPolicy(), instance: NewID()}
 	s.dummy, _ = HashPassword("not-a-real-password-for-timing", cfg.Password)
 	return s

@@ -179,7 +179,7 @@ func (s *Service) VerifyCard(ctx context.Context, a docketcard.Actor, in VerifyR
 	var h *docketcard.CardHolder
 	var err error
 	if !dhs {
-		h, err = s.store.CardHolder(ctx, number)
+		h, err = s.holders.Get(ctx, number)
 		if docketcard.ErrorCode(err) == docketcard.ENOTFOUND {
 			h, err = nil, nil
 		}

@@ -77,19 +77,21 @@ func (t *tx) SetDisplayPhoto(ctx context.Context, personID string, ref docketcar
 
 // cardHolderQuery reads what online verification needs in one query (the
 // display copy of the photo when there is one).
-const cardHolderQuery = `SELECT c.id, c.card_number, c.person_id, c.site_code, c.lifecycle, c.state_reason, c.expires_at, c.claims_sha256,
+const cardHolderSelect = `SELECT c.id, c.card_number, c.person_id, c.site_code, c.lifecycle, c.state_reason, c.expires_at, c.claims_sha256,
 	p.family_names, p.given_names, b.id, b.sha256, b.size, b.content_type, d.blob_id IS NOT NULL
 	FROM cards c JOIN people p ON p.id = c.person_id LEFT JOIN person_display_photos d ON d.person_id = p.id
 	LEFT JOIN blobs b ON b.id = COALESCE(d.blob_id, p.photo_blob_id)
-	WHERE c.card_number = ? AND c.state = 'signed'`
+	WHERE c.state = 'signed' AND c.card_number `
 
-func scanCardHolder(row *sql.Row) (*docketcard.CardHolder, error) {
+const cardHolderQuery = cardHolderSelect + `= ?`
+
+func scanCardHolder(sc interface{ Scan(...any) error }) (*docketcard.CardHolder, error) {
 	var h docketcard.CardHolder
 	c := &h.Card
 	var reason sql.NullString
 	var bid, bsum, btype sql.NullString
 	var bsize sql.NullInt64
-	err := row.Scan(&c.ID, &c.CardNumber, &c.PersonID, &c.SiteCode, &c.State, &reason,
+	err := sc.Scan(&c.ID, &c.CardNumber, &c.PersonID, &c.SiteCode, &c.State, &reason,
 		&c.ExpiresAt, &c.ClaimsHash, &h.FamilyNames, &h.GivenNames, &bid, &bsum, &bsize, &btype, &h.DisplayPhoto)
 	if err == sql.ErrNoRows {
 		return nil, docketcard.Errorf(docketcard.ENOTFOUND, "Card not found.")
@@ -108,16 +110,54 @@ func (t *tx) CardHolderByNumber(ctx context.Context, number string) (*docketcard
 	return scanCardHolder(t.queryRow(ctx, cardHolderQuery, number))
 }
 
-// CardHolder reads a card and its holder with one prepared statement on
-// the read pool, outside any transaction: the hot path of online
-// verification, where parsing the query and a BEGIN/COMMIT cost more
-// than the read itself.
-func (db *DB) CardHolder(ctx context.Context, number string) (*docketcard.CardHolder, error) {
-	stmt, err := db.readStmts.get(ctx, rebind(db.dialect, cardHolderQuery))
-	if err != nil {
-		return nil, translate("CardHolder", err)
+// maxHolderBatch bounds the card numbers of one CardHolders query; the
+// IN list is padded to a power of two (repeating the last number) so at
+// most seven statement texts are ever prepared.
+const maxHolderBatch = 64
+
+// CardHolders reads cards and their holders by card number with one
+// prepared statement per chunk on the read pool, outside any
+// transaction: the hot path of online verification, where parsing the
+// query, a BEGIN/COMMIT and (on SQLite) a read transaction per request
+// cost more than the read itself.
+func (db *DB) CardHolders(ctx context.Context, numbers []string) (map[string]*docketcard.CardHolder, error) {
+	out := make(map[string]*docketcard.CardHolder, len(numbers))
+	for len(numbers) > 0 {
+		chunk := numbers[:min(len(numbers), maxHolderBatch)]
+		numbers = numbers[len(chunk):]
+		n := 1
+		for n < len(chunk) {
+			n <<= 1
+		}
+		args := make([]any, n)
+		for i := range args {
+			args[i] = chunk[min(i, len(chunk)-1)]
+		}
+		stmt, err := db.readStmts.get(ctx, rebind(db.dialect, cardHolderSelect+"IN ("+placeholders(n)+")"))
+		if err != nil {
+			return nil, translate("CardHolders", err)
+		}
+		rows, err := stmt.QueryContext(ctx, args...)
+		if err != nil {
+			return nil, translate("CardHolders", err)
+		}
+		for rows.Next() {
+			h, err := scanCardHolder(rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[h.Card.CardNumber] = h
+		}
+		err = rows.Close()
+		if err == nil {
+			err = rows.Err()
+		}
+		if err != nil {
+			return nil, translate("CardHolders", err)
+		}
 	}
-	return scanCardHolder(stmt.QueryRowContext(ctx, number))
+	return out, nil
 }
 
 // CardHistory lists a card's transitions, oldest first.
