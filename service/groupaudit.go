@@ -44,7 +44,7 @@ const maxAuditBatch = 512
 // verifications, and the fixed cost of each commit (the chain head, the
 // WAL pages of every index touched) dominates. Waiting up to gatherWindow
 // for more entries, as PostgreSQL's commit_delay does, made batches of
-// about 14 and raised verification throughput by a tenth (docs/
+// about 14 and raised verification throughput by about 7 % (docs/
 // PERFORMANCE.md). It applies only while the previous batch showed
 // concurrency and too few entries are queued: a lone request (previous
 // batch of one) is not delayed, and where commits are slow enough to
