@@ -19,7 +19,8 @@ type groupAudit struct {
 	mu       sync.Mutex
 	pending  []*pendingAudit
 	flushing bool
-	last     int // entries in the previous batch
+	last     int           // entries in the previous batch
+	full     chan struct{} // gatherBelow entries queued: end the gather wait
 }
 
 type pendingAudit struct {
@@ -45,11 +46,13 @@ const maxAuditBatch = 512
 // WAL pages of every index touched) dominates. Waiting up to gatherWindow
 // for more entries, as PostgreSQL's commit_delay does, made batches of
 // about 14 and raised verification throughput by about 7 % (docs/
-// PERFORMANCE.md). It applies only while the previous batch showed
-// concurrency and too few entries are queued: a lone request (previous
-// batch of one) is not delayed, and where commits are slow enough to
-// queue big batches by themselves (PostgreSQL waiting for its WAL flush)
-// no delay is added.
+// PERFORMANCE.md). The wait applies only when the previous batch showed
+// concurrency (two entries or more) and fewer than gatherBelow entries
+// are queued, and it ends as soon as gatherBelow are. So at low load
+// (batches of one) no request waits, except once, the first request
+// after a burst; and where commits are slow enough to queue gatherBelow
+// entries by themselves (PostgreSQL waiting for its WAL flush, batches of
+// about 20) the wait is rare and short.
 const (
 	gatherWindow   = time.Millisecond
 	gatherFromSize = 2  // previous batch size from which the window applies
@@ -70,6 +73,12 @@ func (g *groupAudit) AppendWith(ctx context.Context, e *docketcard.AuditEntry, e
 	p := &pendingAudit{e: e, enc: enc, done: make(chan error, 1)}
 	g.mu.Lock()
 	g.pending = append(g.pending, p)
+	if len(g.pending) == gatherBelow {
+		select {
+		case g.full <- struct{}{}:
+		default: // a wake-up is already pending
+		}
+	}
 	if !g.flushing {
 		g.flushing = true
 		go g.drain()
@@ -93,8 +102,17 @@ func (g *groupAudit) drain() {
 	g.mu.Lock()
 	for len(g.pending) > 0 {
 		if gather(g.last, len(g.pending)) {
+			select {
+			case <-g.full: // stale: sent while no one was waiting
+			default:
+			}
 			g.mu.Unlock()
-			time.Sleep(gatherWindow)
+			t := time.NewTimer(gatherWindow)
+			select {
+			case <-t.C:
+			case <-g.full:
+				t.Stop()
+			}
 			g.mu.Lock()
 		}
 		n := min(len(g.pending), maxAuditBatch)

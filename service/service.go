@@ -77,7 +77,7 @@ func New(store docketcard.Store, blobs docketcard.BlobStore, clock docketcard.Cl
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{store: store, blobs: blobs, clock: clock, cfg: cfg, log: log, newID: NewID, reads: &groupAudit{store: store}, holders: &holderReads{store: store}, cardPolicy: DefaultCardPolicy(),
+	s := &Service{store: store, blobs: blobs, clock: clock, cfg: cfg, log: log, newID: NewID, reads: &groupAudit{store: store, full: make(chan struct{}, 1)}, holders: &holderReads{store: store}, cardPolicy: DefaultCardPolicy(),
 		checkPolicy: docketcard.DefaultCheckPolicy(), instance: NewID()}
 	s.dummy, _ = HashPassword("not-a-real-password-for-timing", cfg.Password)
 	return s
