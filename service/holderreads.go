@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"sync"
@@ -38,7 +39,7 @@ type holderResult struct {
 
 // holderReadTimeout bounds one batched read: it serves many requests, so
 // it cannot run under any one request's context.
-const holderReadTimeout = 30 * time.Second
+const holderReadTimeout = 10 * time.Second
 
 // Get returns the signed card with this number and its holder, or an
 // ENOTFOUND error.
@@ -74,9 +75,7 @@ func (l *holderReads) load() {
 				numbers = append(numbers, w.number)
 			}
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), holderReadTimeout)
-		found, err := l.store.CardHolders(ctx, numbers)
-		cancel()
+		found, err := l.read(numbers)
 		for _, w := range batch {
 			switch h := found[w.number]; {
 			case err != nil:
@@ -84,7 +83,9 @@ func (l *holderReads) load() {
 			case h == nil:
 				w.done <- holderResult{err: docketcard.Errorf(docketcard.ENOTFOUND, "Card not found.")}
 			default:
-				c := *h // each request its own copy
+				// Each request its own copy; Photo still points at one
+				// BlobRef, which nothing writes to.
+				c := *h
 				w.done <- holderResult{h: &c}
 			}
 		}
@@ -92,4 +93,19 @@ func (l *holderReads) load() {
 	}
 	l.loading = false
 	l.mu.Unlock()
+}
+
+// read runs one batched read. A panic in the store is turned into an
+// error for this batch (the requests get a 500, as a panic in their own
+// handler would give them), not a crash of the process, and the loader
+// goes on with the next batch.
+func (l *holderReads) read(numbers []string) (found map[string]*docketcard.CardHolder, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			found, err = nil, fmt.Errorf("service: card-and-holder read panicked: %v", v)
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), holderReadTimeout)
+	defer cancel()
+	return l.store.CardHolders(ctx, numbers)
 }

@@ -51,6 +51,8 @@ func TestConcurrentVerificationsShareReads(t *testing.T) {
 						errs <- fmt.Errorf("round %d ask %d: got %s for %q, want %s for %q", r, i, v.Result, v.CardNumber, a.want, a.wantNumber)
 					case a.req.QR != "" && (v.Holder == nil || len(v.Holder.Photo) == 0):
 						errs <- fmt.Errorf("round %d ask %d: valid QR without the holder's name and photo", r, i)
+					case a.req.QR == "" && v.Holder != nil:
+						errs <- fmt.Errorf("round %d ask %d: a relying party with only a card number was shown the holder", r, i)
 					}
 				}()
 			}
