@@ -12,9 +12,10 @@ import (
 // large part of the writer's time. PostgreSQL needs no such cache for its
 // writes: pgx keeps each connection's prepared statements by text already.
 type stmtCache struct {
-	pool *sql.DB
-	mu   sync.Mutex
-	m    map[string]*sql.Stmt
+	pool   *sql.DB
+	mu     sync.Mutex
+	m      map[string]*sql.Stmt
+	closed bool
 }
 
 // get returns the prepared statement for q (already rebound), preparing
@@ -27,6 +28,9 @@ func (c *stmtCache) get(ctx context.Context, q string) (*sql.Stmt, error) {
 	defer c.mu.Unlock()
 	if s, ok := c.m[q]; ok {
 		return s, nil
+	}
+	if c.closed {
+		return nil, sql.ErrConnDone
 	}
 	s, err := c.pool.PrepareContext(ctx, q)
 	if err != nil {
@@ -52,7 +56,7 @@ func (c *stmtCache) close() {
 	for _, s := range c.m {
 		s.Close()
 	}
-	c.m = nil
+	c.m, c.closed = nil, true
 }
 
 // The statements of the hot write path: a verification's encounter and

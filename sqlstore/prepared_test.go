@@ -12,11 +12,10 @@ import (
 )
 
 // Verification records are group-committed in batches of any size up to
-// 512; on SQLite they go through statements prepared before any
-// transaction (powers of two up to 128 rows). Each batch size must store
-// every row once, in order, with the audit chain intact, and must not
-// wait for the writer's only connection (preparing inside the
-// transaction would hang: the context deadline catches that).
+// 512; on SQLite they go through statements prepared at open, in chunks
+// of powers of two up to 128 rows (TestHotStatementsPreparedOnSQLite
+// checks that every chunk size is prepared). Each batch size must store
+// every row once, in order, with the audit chain intact.
 func TestHotWriteBatches(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		total := 0
