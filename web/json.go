@@ -103,7 +103,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	buf.Reset()
 	if err := json.NewEncoder(buf).Encode(v); err != nil {
 		// Nothing is sent yet: withRecover logs this and answers 500.
-		panic(fmt.Errorf("web: encode %T: %w", v, err))
+		// The error's text may quote the value: only the types are logged.
+		panic(fmt.Sprintf("web: cannot encode a %T as JSON (%T)", v, err))
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
