@@ -211,7 +211,8 @@ func wrkScript(qrs []string, token string) []byte {
 
 var (
 	wrkRate    = regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`)
-	wrkTotal   = regexp.MustCompile(`(\d+) requests in [^,]+, ([0-9.]+)([KMG]?B) read`)
+	wrkTotal   = regexp.MustCompile(`(\d+) requests in`)
+	wrkRead    = regexp.MustCompile(`requests in [^,]+, ([0-9.]+)([KMGT]?B) read`)
 	wrkNon2xx  = regexp.MustCompile(`Non-2xx or 3xx responses: (\d+)`)
 	wrkSockErr = regexp.MustCompile(`Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)`)
 	wrkMax     = regexp.MustCompile(`Latency\s+\S+\s+\S+\s+([0-9.]+)(us|ms|s)`)
@@ -227,8 +228,9 @@ func parseWrk(out string, r *VerifyBench) error {
 	}
 	r.ServerPerSecond, _ = strconv.ParseFloat(m[1], 64)
 	r.Requests, _ = strconv.Atoi(t[1])
-	if read, err := strconv.ParseFloat(t[2], 64); err == nil && r.Requests > 0 {
-		unit := map[string]float64{"B": 1, "KB": 1 << 10, "MB": 1 << 20, "GB": 1 << 30}[t[3]]
+	if b := wrkRead.FindStringSubmatch(out); b != nil && r.Requests > 0 {
+		read, _ := strconv.ParseFloat(b[1], 64)
+		unit := map[string]float64{"B": 1, "KB": 1 << 10, "MB": 1 << 20, "GB": 1 << 30, "TB": 1 << 40}[b[2]]
 		r.BytesPerResponse = int(math.Round(read * unit / float64(r.Requests)))
 	}
 	if e := wrkNon2xx.FindStringSubmatch(out); e != nil {

@@ -37,6 +37,8 @@ func TestParseWrk(t *testing.T) {
 		{name: "seconds and microseconds", out: strings.NewReplacer("15.05ms", "1.20s", "4.76ms", "900.00us", "36.20ms", "2.00s").Replace(wrkReport),
 			wantRate: 6157.42, wantReqs: 61665, wantBytes: 12610, wantP50: 0.9, wantP99: 1200, wantMax: 2000},
 		{name: "kilobytes read", out: strings.Replace(wrkReport, "741.57MB read", "12.00KB read", 1), wantRate: 6157.42, wantReqs: 61665, wantBytes: 0, wantP50: 4.76, wantP99: 15.05, wantMax: 36.2},
+		{name: "no read total: the size is left out, the rest parsed", out: strings.Replace(wrkReport, ", 741.57MB read", "", 1),
+			wantRate: 6157.42, wantReqs: 61665, wantBytes: 0, wantP50: 4.76, wantP99: 15.05, wantMax: 36.2},
 		{name: "not a wrk report", out: "wrk: unknown option\n", wantErr: "without Requests/sec"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
