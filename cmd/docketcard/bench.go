@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -157,21 +156,14 @@ func (m *Main) benchStore(ctx context.Context, driver, pgURL string, people, req
 	if err != nil {
 		return err
 	}
-	srv, err := a.Server()
+	addr, stop, err := serveLoopback(a)
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	hs := srv.HTTPServer(ln.Addr().String())
-	hs.ErrorLog = nil
-	go hs.Serve(ln)
-	defer hs.Close()
+	defer stop()
 	urls := make([]string, min(people, 1000))
 	for i := range urls {
-		urls[i] = fmt.Sprintf("http://%s/api/v1/a-numbers/A09%07d", ln.Addr(), i+1)
+		urls[i] = fmt.Sprintf("http://%s/api/v1/a-numbers/A09%07d", addr, i+1)
 	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients * 2, MaxConnsPerHost: clients * 2}}
 	perf.GetLoad(ctx, client, urls, tok.Secret, clients, min(requests, 1000)) // warm up

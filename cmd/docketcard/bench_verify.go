@@ -136,23 +136,16 @@ func (m *Main) benchVerifyStore(ctx context.Context, wrk, driver, pgURL string, 
 	if err != nil {
 		return err
 	}
-	srv, err := a.Server()
+	addr, stop, err := serveLoopback(a)
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	hs := srv.HTTPServer(ln.Addr().String())
-	hs.ErrorLog = nil
-	go hs.Serve(ln)
-	defer hs.Close()
+	defer stop()
 	script := filepath.Join(dir, "verify.lua")
 	if err := os.WriteFile(script, wrkScript(qrs, tok.Secret), 0o600); err != nil {
 		return err
 	}
-	target := "http://" + ln.Addr().String() + "/api/v1/verify"
+	target := "http://" + addr + "/api/v1/verify"
 	warm := exec.CommandContext(ctx, wrk, "-t"+strconv.Itoa(wrkThreads), "-c"+strconv.Itoa(connections), "-d2s", "-s", script, target)
 	if out, err := warm.CombinedOutput(); err != nil {
 		return fmt.Errorf("wrk warm-up: %v\n%s", err, out)
@@ -244,13 +237,7 @@ func parseWrk(out string, r *VerifyBench) error {
 		}
 	}
 	for _, p := range wrkPct.FindAllStringSubmatch(out, -1) {
-		v, _ := strconv.ParseFloat(p[2], 64)
-		switch p[3] {
-		case "us":
-			v /= 1000
-		case "s":
-			v *= 1000
-		}
+		v := wrkMillis(p[2], p[3])
 		switch p[1] {
 		case "50":
 			r.P50 = v
@@ -261,14 +248,7 @@ func parseWrk(out string, r *VerifyBench) error {
 		}
 	}
 	if m := wrkMax.FindStringSubmatch(out); m != nil {
-		v, _ := strconv.ParseFloat(m[1], 64)
-		switch m[2] {
-		case "us":
-			v /= 1000
-		case "s":
-			v *= 1000
-		}
-		r.Max = v
+		r.Max = wrkMillis(m[1], m[2])
 	}
 	if r.P99 == 0 {
 		return fmt.Errorf("wrk report without latency percentiles")
@@ -492,4 +472,34 @@ func readDemoEnv(dir string) (map[string]string, error) {
 		}
 	}
 	return vals, nil
+}
+
+// wrkMillis converts one of wrk's durations (a number and us, ms or s)
+// to milliseconds.
+func wrkMillis(num, unit string) float64 {
+	v, _ := strconv.ParseFloat(num, 64)
+	switch unit {
+	case "us":
+		v /= 1000
+	case "s":
+		v *= 1000
+	}
+	return v
+}
+
+// serveLoopback serves the app's HTTP API on a free loopback port, for the
+// benchmarks' clients; stop closes it.
+func serveLoopback(a *app.App) (addr string, stop func(), err error) {
+	srv, err := a.Server()
+	if err != nil {
+		return "", nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	hs := srv.HTTPServer(ln.Addr().String())
+	hs.ErrorLog = nil
+	go hs.Serve(ln)
+	return ln.Addr().String(), func() { hs.Close() }, nil
 }
