@@ -3,9 +3,8 @@ package service
 import (
 	"context"
 	"fmt"
-	"time"
-
 	"sync"
+	"time"
 
 	"github.com/docketcard/docketcard"
 )

@@ -35,17 +35,16 @@ func (t *tx) AppendAudit(ctx context.Context, es ...*docketcard.AuditEntry) erro
 		e.Seal(seq, hash)
 		seq, hash = e.Seq, e.Hash
 	}
-	const cols = auditInsertCols
-	for rest := es; len(rest) > 0; {
-		n := t.hotChunks(len(rest))[0]
+	rest := es
+	for _, n := range t.hotChunks(len(es)) {
 		chunk := rest[:n]
 		rest = rest[n:]
-		args := make([]any, 0, len(chunk)*cols)
+		args := make([]any, 0, len(chunk)*auditInsertCols)
 		for _, e := range chunk {
 			args = append(args, e.Seq, e.At, e.ActorID, e.ActorName, e.ActorRoles, e.Action, e.SubjectType, e.SubjectID,
 				e.SiteCode, e.Purpose, e.RequestID, e.Detail, e.PrevHash, e.Hash)
 		}
-		if _, err := t.execHot(ctx, auditInsert+rowsOf(len(chunk), cols), args...); err != nil {
+		if _, err := t.execHot(ctx, auditInsert+rowsOf(len(chunk), auditInsertCols), args...); err != nil {
 			return translate("AppendAudit", err)
 		}
 	}

@@ -62,7 +62,7 @@ type DB struct {
 	write   *sql.DB // all writes (SQLite: exactly one connection)
 	read    *sql.DB // read-only transactions (SQLite: a separate pool)
 
-	readStmts  stmtCache // CardHolder's query
+	readStmts  stmtCache // CardHolders' queries (one per IN-list size)
 	writeStmts stmtCache // the hot write path on SQLite (execHot)
 }
 

@@ -425,11 +425,10 @@ func (t *tx) LatestStatusList(ctx context.Context) (*docketcard.StatusPublicatio
 // CreateEncounters stores verification records, many rows per statement
 // (verifications are group-committed).
 func (t *tx) CreateEncounters(ctx context.Context, es ...*docketcard.Encounter) error {
-	const cols = encounterCols
 	for _, n := range t.hotChunks(len(es)) {
 		chunk := es[:n]
 		es = es[n:]
-		args := make([]any, 0, len(chunk)*cols)
+		args := make([]any, 0, len(chunk)*encounterCols)
 		for _, e := range chunk {
 			var card, person any
 			if e.CardID != "" {
@@ -439,7 +438,7 @@ func (t *tx) CreateEncounters(ctx context.Context, es ...*docketcard.Encounter) 
 			args = append(args, e.ID, e.At, card, e.CardNumber, person, e.UserID, e.Agency, e.Role, e.Purpose,
 				e.Method, string(e.Result), strings.Join(e.Disclosed, ","))
 		}
-		if _, err := t.execHot(ctx, encounterInsert+rowsOf(len(chunk), cols), args...); err != nil {
+		if _, err := t.execHot(ctx, encounterInsert+rowsOf(len(chunk), encounterCols), args...); err != nil {
 			return translate("CreateEncounters", err)
 		}
 	}
