@@ -23,6 +23,11 @@ type Store interface {
 	// path of online verification, where concurrent requests share one
 	// read). Numbers without a signed card are absent from the map.
 	CardHolders(ctx context.Context, numbers []string) (map[string]*CardHolder, error)
+	// AppendGroup commits encounters and audit entries in one
+	// transaction, as WithTx running Tx.CreateEncounters then
+	// Tx.AppendAudit would, in as few round trips as the database allows
+	// (the group commit of audited reads and online verifications).
+	AppendGroup(ctx context.Context, encs []*Encounter, es []*AuditEntry) error
 }
 
 // Tx is one transaction. Methods translate driver errors to *Error codes:

@@ -128,12 +128,7 @@ func (g *groupAudit) drain() {
 				encs = append(encs, b.enc)
 			}
 		}
-		err := g.store.WithTx(ctx, func(tx docketcard.Tx) error {
-			if err := tx.CreateEncounters(ctx, encs...); err != nil {
-				return err
-			}
-			return tx.AppendAudit(ctx, es...)
-		})
+		err := g.store.AppendGroup(ctx, encs, es)
 		for _, b := range batch {
 			b.done <- err
 		}

@@ -64,6 +64,7 @@ type DB struct {
 
 	readStmts  stmtCache // CardHolders' queries (one per IN-list size)
 	writeStmts stmtCache // the hot write path on SQLite (execHot)
+	head       groupHead // PostgreSQL: the audit head AppendGroup last wrote
 }
 
 var _ docketcard.Store = (*DB)(nil)

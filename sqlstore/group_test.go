@@ -1,0 +1,250 @@
+package sqlstore_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/docketcard/docketcard"
+	"github.com/docketcard/docketcard/internal/testdb"
+	"github.com/docketcard/docketcard/sqlstore"
+)
+
+// groupOf returns n verification records (encounter and audit entry)
+// named after tag.
+func groupOf(tag string, n int) ([]*docketcard.Encounter, []*docketcard.AuditEntry) {
+	encs := make([]*docketcard.Encounter, n)
+	es := make([]*docketcard.AuditEntry, n)
+	for i := range n {
+		id := fmt.Sprintf("enc-%s-%04d", tag, i)
+		encs[i] = &docketcard.Encounter{ID: id, At: t0, CardNumber: "DC0000001", UserID: "u1", Agency: "County Clerk",
+			Role: "relying_party", Purpose: "identity check", Method: "qr", Result: docketcard.VerifyNotGenuine,
+			Disclosed: []string{"validity", "name"}}
+		es[i] = &docketcard.AuditEntry{At: t0, ActorID: "u1", ActorName: "clerk", ActorRoles: "relying_party",
+			Action: docketcard.ActionVerifyCard, SubjectType: "encounter", SubjectID: id, Purpose: "identity check",
+			RequestID: "req-" + id, Detail: fmt.Sprintf("%s %d", tag, i)}
+	}
+	return encs, es
+}
+
+// chain checks the whole audit chain against its head and returns the
+// number of entries and the detail of the last one.
+func chain(t *testing.T, db *sqlstore.DB) (int64, string) {
+	t.Helper()
+	ctx := context.Background()
+	v := docketcard.NewAuditVerifier()
+	var intact bool
+	var last string
+	if err := db.ReadTx(ctx, func(tx docketcard.Tx) error {
+		if err := tx.ScanAudit(ctx, func(e *docketcard.AuditEntry) error { v.Add(e); last = e.Detail; return nil }); err != nil {
+			return err
+		}
+		seq, hash, err := tx.AuditHead(ctx)
+		intact = v.Finish(seq, hash)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if !intact || len(v.Problems) != 0 {
+		t.Fatalf("audit chain broken after %d entries: %v", v.Count, v.Problems)
+	}
+	return v.Count, last
+}
+
+func countEncounters(t *testing.T, db *sqlstore.DB) int {
+	t.Helper()
+	var n int
+	if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM encounters`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// AppendGroup is the group commit of verifications. On PostgreSQL it
+// seals a batch against the head this process last wrote and moves the
+// head only if it is still there; each way the head can have moved in
+// between must end in a fallback that seals again, never in a broken or
+// forked chain, and a failed batch must leave nothing behind.
+func TestAppendGroup(t *testing.T) {
+	for _, d := range testdb.Dialects {
+		t.Run(d, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			opts := testdb.Options(t, d)
+			opts.Migrate = true
+			db, err := sqlstore.Open(ctx, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			// A second process on the same database.
+			opts.Migrate = false
+			other, err := sqlstore.Open(ctx, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer other.Close()
+
+			entries, encounters := int64(0), 0
+			for _, tc := range []struct {
+				name   string
+				before func(t *testing.T) // moves the head behind the group's back
+				rows   int
+			}{
+				{name: "first group, head not yet known", rows: 1},
+				{name: "head where this process left it", rows: 31},
+				{name: "the group commit's maximum", rows: 512},
+				{name: "head moved by another transaction of this process", rows: 16, before: func(t *testing.T) {
+					mustTx(t, db, func(tx docketcard.Tx) error {
+						_, es := groupOf("in a transaction", 3)
+						return tx.AppendAudit(ctx, es...)
+					})
+					entries += 3
+				}},
+				{name: "head moved by another process's group", rows: 16, before: func(t *testing.T) {
+					encs, es := groupOf("other process", 5)
+					if err := other.AppendGroup(ctx, encs, es); err != nil {
+						t.Fatal(err)
+					}
+					entries, encounters = entries+5, encounters+5
+				}},
+				{name: "head moved back and forth between processes", rows: 2, before: func(t *testing.T) {
+					for i := range 3 {
+						encs, es := groupOf(fmt.Sprintf("ping %d", i), 1)
+						if err := db.AppendGroup(ctx, encs, es); err != nil {
+							t.Fatal(err)
+						}
+						encs, es = groupOf(fmt.Sprintf("pong %d", i), 1)
+						if err := other.AppendGroup(ctx, encs, es); err != nil {
+							t.Fatal(err)
+						}
+					}
+					entries, encounters = entries+6, encounters+6
+				}},
+				{name: "audit entries alone (audited reads), and an empty group", rows: 0, before: func(t *testing.T) {
+					if err := db.AppendGroup(ctx, nil, nil); err != nil {
+						t.Fatalf("empty group: %v", err)
+					}
+					_, es := groupOf("reads", 4)
+					if err := db.AppendGroup(ctx, nil, es); err != nil {
+						t.Fatal(err)
+					}
+					entries += 4
+				}},
+			} {
+				t.Run(tc.name, func(t *testing.T) {
+					if tc.before != nil {
+						tc.before(t)
+					}
+					if tc.rows > 0 {
+						encs, es := groupOf(tc.name, tc.rows)
+						if err := db.AppendGroup(ctx, encs, es); err != nil {
+							t.Fatal(err)
+						}
+						entries, encounters = entries+int64(tc.rows), encounters+tc.rows
+					}
+					n, last := chain(t, db)
+					if n != entries {
+						t.Fatalf("%d audit entries, want %d", n, entries)
+					}
+					if tc.rows > 0 && last != fmt.Sprintf("%s %d", tc.name, tc.rows-1) {
+						t.Fatalf("last entry %q: the group's entries are not the chain's end, in order", last)
+					}
+					if got := countEncounters(t, db); got != encounters {
+						t.Fatalf("%d encounters, want %d", got, encounters)
+					}
+				})
+			}
+
+			for _, tc := range []struct {
+				name   string
+				before func(t *testing.T)
+			}{
+				{name: "a failed group writes nothing and the store goes on"},
+				{name: "a failed group after another process moved the head", before: func(t *testing.T) {
+					encs, es := groupOf("moved before the failure", 1)
+					if err := other.AppendGroup(ctx, encs, es); err != nil {
+						t.Fatal(err)
+					}
+					entries, encounters = entries+1, encounters+1
+				}},
+			} {
+				t.Run(tc.name, func(t *testing.T) {
+					if tc.before != nil {
+						tc.before(t)
+					}
+					encs, es := groupOf(tc.name, 3)
+					encs[2].CardID, encs[2].PersonID = "no-such-card", "no-such-person"
+					err := db.AppendGroup(ctx, encs, es)
+					if code(err) != docketcard.EINVALID {
+						t.Fatalf("group with an encounter of an unknown card: got %v, want EINVALID", err)
+					}
+					if n, _ := chain(t, db); n != entries {
+						t.Fatalf("%d audit entries after a failed group, want %d", n, entries)
+					}
+					if got := countEncounters(t, db); got != encounters {
+						t.Fatalf("%d encounters after a failed group, want %d", got, encounters)
+					}
+					for i := range 3 {
+						encs, es = groupOf(fmt.Sprintf("%s, then %d", tc.name, i), 2)
+						if err := db.AppendGroup(ctx, encs, es); err != nil {
+							t.Fatalf("group after a failed one: %v", err)
+						}
+						entries, encounters = entries+2, encounters+2
+					}
+					if n, _ := chain(t, db); n != entries {
+						t.Fatalf("%d audit entries, want %d", n, entries)
+					}
+				})
+			}
+
+			t.Run("a cancelled group writes nothing", func(t *testing.T) {
+				done, stop := context.WithCancel(ctx)
+				stop()
+				encs, es := groupOf("cancelled", 2)
+				if err := db.AppendGroup(done, encs, es); err == nil {
+					t.Fatal("a group under a cancelled context was written")
+				}
+				if n, _ := chain(t, db); n != entries {
+					t.Fatalf("%d audit entries after a cancelled group, want %d", n, entries)
+				}
+			})
+
+			t.Run("concurrent groups from two processes", func(t *testing.T) {
+				var wg sync.WaitGroup
+				errs := make(chan error, 16)
+				for w := range 16 {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						store := db
+						if w%2 == 1 {
+							store = other
+						}
+						for i := range 5 {
+							encs, es := groupOf(fmt.Sprintf("worker %d group %d", w, i), 3)
+							if err := store.AppendGroup(ctx, encs, es); err != nil {
+								errs <- err
+								return
+							}
+						}
+					}()
+				}
+				wg.Wait()
+				close(errs)
+				for err := range errs {
+					t.Fatal(err)
+				}
+				entries, encounters = entries+16*5*3, encounters+16*5*3
+				if n, _ := chain(t, db); n != entries {
+					t.Fatalf("%d audit entries, want %d", n, entries)
+				}
+				if got := countEncounters(t, db); got != encounters {
+					t.Fatalf("%d encounters, want %d", got, encounters)
+				}
+			})
+		})
+	}
+}
