@@ -201,6 +201,15 @@ func TestOutcomes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// Online verification runs Verify in its two halves.
+			p, derr := v.Decode(tc.qr)
+			halves, err := v.Check(p, derr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if halves.Outcome != res.Outcome || halves.Reason != res.Reason {
+				t.Fatalf("Decode then Check: %s (%s); Verify: %s (%s)", halves.Outcome, halves.Reason, res.Outcome, res.Reason)
+			}
 			if tc.want == "" { // any failure, as long as it is not "valid"
 				if res.Outcome == credential.Valid {
 					t.Fatalf("tampered payload verified: %+v", res)
@@ -217,6 +226,19 @@ func TestOutcomes(t *testing.T) {
 				t.Fatalf("status as of %v known=%v", res.StatusAsOf, res.StatusKnown)
 			}
 		})
+	}
+}
+
+func TestVerifierWithoutTrustList(t *testing.T) {
+	f := newFixture(t)
+	good, _ := issue(t, sampleCredential(t, t0), f.current, f.curKID)
+	v := &credential.Verifier{}
+	if _, err := v.Verify(good); err == nil {
+		t.Fatal("Verify without a trust list gave a result")
+	}
+	p, derr := v.Decode(good)
+	if _, err := v.Check(p, derr); err == nil {
+		t.Fatal("Check without a trust list gave a result")
 	}
 }
 

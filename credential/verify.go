@@ -414,6 +414,24 @@ type Result struct {
 // a Result with the outcome and reason and a nil error; err is only for
 // misuse (no trust list).
 func (v *Verifier) Verify(text string) (*Result, error) {
+	p, err := v.Decode(text)
+	return v.Check(p, err)
+}
+
+// Decode is the first half of Verify: Decode with the verifier's limits.
+// It checks no signature, so nothing it returns may be trusted yet.
+func (v *Verifier) Decode(text string) (*Parsed, error) {
+	lim := v.Limits
+	if lim.MaxText == 0 {
+		lim = DefaultLimits
+	}
+	return Decode(text, lim)
+}
+
+// Check is the second half of Verify, given what Decode returned. Online
+// verification decodes first so that it can start reading the card's
+// record while the signature is being checked.
+func (v *Verifier) Check(p *Parsed, decodeErr error) (*Result, error) {
 	if v.Trust == nil {
 		return nil, errors.New("credential: verifier has no trust list")
 	}
@@ -421,13 +439,8 @@ func (v *Verifier) Verify(text string) (*Result, error) {
 	if v.Now != nil {
 		now = v.Now()
 	}
-	lim := v.Limits
-	if lim.MaxText == 0 {
-		lim = DefaultLimits
-	}
-	p, err := Decode(text, lim)
-	if err != nil {
-		return result(nil, err), nil
+	if decodeErr != nil {
+		return result(nil, decodeErr), nil
 	}
 	res := &Result{Credential: &p.Credential, KeyID: p.KeyID, Signed: p.Signed, Claims: p.Message.Payload}
 	if e := v.checkSignature(p, now, res); e != nil {

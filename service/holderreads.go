@@ -43,6 +43,13 @@ const holderReadTimeout = 10 * time.Second
 // Get returns the signed card with this number and its holder, or an
 // ENOTFOUND error.
 func (l *holderReads) Get(ctx context.Context, number string) (*docketcard.CardHolder, error) {
+	return l.Start(number).Wait(ctx)
+}
+
+// Start queues the read of a card and its holder; Wait returns it. A
+// read that is started and never waited for costs nothing more than the
+// read itself.
+func (l *holderReads) Start(number string) *holderWait {
 	w := &holderWait{number: number, done: make(chan holderResult, 1)}
 	l.mu.Lock()
 	l.pending = append(l.pending, w)
@@ -51,6 +58,11 @@ func (l *holderReads) Get(ctx context.Context, number string) (*docketcard.CardH
 		go l.load()
 	}
 	l.mu.Unlock()
+	return w
+}
+
+// Wait returns the card and holder read by Start, or an ENOTFOUND error.
+func (w *holderWait) Wait(ctx context.Context) (*docketcard.CardHolder, error) {
 	select {
 	case r := <-w.done:
 		return r.h, r.err

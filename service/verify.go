@@ -145,7 +145,8 @@ func (s *Service) VerifyCard(ctx context.Context, a docketcard.Actor, in VerifyR
 		enc.Purpose = "identity check"
 	}
 
-	var presented []byte // the signed claims of a presented QR
+	var presented []byte  // the signed claims of a presented QR
+	var early *holderWait // the card's read, started before the signature was checked
 	number := in.CardNumber
 	if in.QR != "" {
 		enc.Method = "qr"
@@ -154,7 +155,15 @@ func (s *Service) VerifyCard(ctx context.Context, a docketcard.Actor, in VerifyR
 		}
 		tl, _ := s.trust.TrustList()
 		verifier := &credential.Verifier{Trust: tl, Now: func() time.Time { return now }}
-		res, err := verifier.Verify(in.QR)
+		parsed, derr := verifier.Decode(in.QR)
+		if derr == nil && !dhs && cardNumberValid(parsed.Credential.CardNumber) {
+			// Start reading the card while its signature is checked: the
+			// read waits on the database, the check on the CPU. Nothing
+			// read is used unless the signature verifies, and the read
+			// still starts after the request arrived.
+			early = s.holders.Start(parsed.Credential.CardNumber)
+		}
+		res, err := verifier.Check(parsed, derr)
 		if err != nil {
 			return nil, err
 		}
@@ -179,7 +188,10 @@ func (s *Service) VerifyCard(ctx context.Context, a docketcard.Actor, in VerifyR
 	var h *docketcard.CardHolder
 	var err error
 	if !dhs {
-		h, err = s.holders.Get(ctx, number)
+		if early == nil || early.number != number {
+			early = s.holders.Start(number)
+		}
+		h, err = early.Wait(ctx)
 		if docketcard.ErrorCode(err) == docketcard.ENOTFOUND {
 			h, err = nil, nil
 		}
