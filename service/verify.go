@@ -188,7 +188,7 @@ func (s *Service) VerifyCard(ctx context.Context, a docketcard.Actor, in VerifyR
 	var h *docketcard.CardHolder
 	var err error
 	if !dhs {
-		if early == nil || early.number != number {
+		if early == nil || early.number != number { // the second half only as a guard: both come from the same claims
 			early = s.holders.Start(number)
 		}
 		h, err = early.Wait(ctx)

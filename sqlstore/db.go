@@ -62,9 +62,10 @@ type DB struct {
 	write   *sql.DB // all writes (SQLite: exactly one connection)
 	read    *sql.DB // read-only transactions (SQLite: a separate pool)
 
-	readStmts  stmtCache // CardHolders' queries (one per IN-list size)
-	writeStmts stmtCache // the hot write path on SQLite (execHot)
-	head       groupHead // PostgreSQL: the audit head AppendGroup last wrote
+	readStmts  stmtCache    // CardHolders' queries (one per IN-list size)
+	writeStmts stmtCache    // the hot write path on SQLite (execHot)
+	head       groupHead    // PostgreSQL: the audit head AppendGroup last wrote
+	guesses    groupGuesses // PostgreSQL: AppendGroup's one-statement groups and stale guesses
 }
 
 var _ docketcard.Store = (*DB)(nil)

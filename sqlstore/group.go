@@ -3,20 +3,24 @@ package sqlstore
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/docketcard/docketcard"
 )
 
-// AppendGroup commits encounters and audit entries in one transaction,
-// exactly as WithTx running CreateEncounters then AppendAudit would: the
-// group commit of audited reads and online verifications.
+// AppendGroup commits encounters and audit entries in one transaction:
+// the same rows and the same chain as WithTx running CreateEncounters then
+// AppendAudit. It is the group commit of audited reads and online
+// verifications.
 //
 // On PostgreSQL that transaction took six round trips (BEGIN, lock the
 // chain's head, two INSERTs, move the head, COMMIT), each of which waits
@@ -24,11 +28,26 @@ import (
 // busy; with verifications queued behind it, the group commit was the
 // bottleneck (3 ms a batch, docs/PERFORMANCE.md). Here it is one
 // statement when the head is where this process last left it (the usual
-// case: a verification-heavy server writes most of the chain itself), and
-// two pipelined round trips otherwise: BEGIN with the head's lock, then
-// the rows, the head and COMMIT. Either way the head is checked or locked
-// before anything is written, so appends from other transactions and
-// other processes stay serial and the chain cannot fork.
+// case when one server writes most of the chain), and otherwise that
+// statement, which then writes nothing, plus two pipelined round trips:
+// BEGIN with the head's lock, then the rows, the head and COMMIT. Either
+// way the head is checked or locked before anything is written, so
+// appends from other transactions and other processes stay serial and the
+// chain cannot fork.
+//
+// If ctx ends while a group waits (for the head's lock, say), the call
+// returns an error, yet PostgreSQL finishes a statement whose client has
+// gone, so the group may still commit, whole (each path is one
+// transaction). The group-commit flusher never cancels its groups; a
+// request that gives up is recorded, not answered, which errs on the safe
+// side.
+//
+// Lock order: a group locks the head before its encounters' foreign keys
+// take KEY SHARE locks on their card and person rows, where WithTx took
+// them after. KEY SHARE conflicts only with FOR UPDATE, DELETE and changes
+// of a key, which nothing does to cards or people; a change that ever does
+// must lock the audit head first (AppendAudit), or it can deadlock with a
+// group commit.
 func (db *DB) AppendGroup(ctx context.Context, encs []*docketcard.Encounter, es []*docketcard.AuditEntry) error {
 	if len(encs) == 0 && len(es) == 0 {
 		return nil
@@ -108,6 +127,10 @@ func (h *groupHead) set(seq int64, hash string, ok bool) {
 	h.seq, h.hash, h.ok = seq, hash, ok
 }
 
+// groupGuesses counts the groups written in one statement (hit) and those
+// whose guess of the head was stale (miss).
+type groupGuesses struct{ hit, miss atomic.Int64 }
+
 // appendGroupGuessPG is the whole group commit as one statement, run on
 // its own as one transaction: the head moves only if it is still where
 // this process left it ($3, $4), and the rows are inserted only if it
@@ -131,7 +154,11 @@ const appendGroupGuessPG = `WITH head AS (
 // this process left it, and otherwise in two: BEGIN with the head's lock,
 // then the rows, the head and COMMIT, pipelined.
 func (db *DB) appendGroupPG(ctx context.Context, pc *pgx.Conn, encs []*docketcard.Encounter, es []*docketcard.AuditEntry) error {
-	if seq, hash, ok := db.head.get(); ok && len(es) > 0 {
+	if len(es) == 0 { // one statement is its own transaction
+		_, err := pc.Exec(ctx, encounterInsertPG, encounterArrays(encs)...)
+		return err
+	}
+	if seq, hash, ok := db.head.get(); ok {
 		db.head.set(0, "", false) // until this append has succeeded
 		from, fromHash := seq, hash
 		for _, e := range es {
@@ -141,23 +168,28 @@ func (db *DB) appendGroupPG(ctx context.Context, pc *pgx.Conn, encs []*docketcar
 		args := append([]any{seq, hash, from, fromHash}, auditArrays(es)...)
 		args = append(args, encounterArrays(encs)...)
 		var moved int
-		if err := pc.QueryRow(ctx, appendGroupGuessPG, args...).Scan(&moved); err != nil {
+		err := pc.QueryRow(ctx, appendGroupGuessPG, args...).Scan(&moved)
+		var pe *pgconn.PgError
+		switch {
+		case err == nil && moved == 1:
+			db.head.set(seq, hash, true)
+			db.guesses.hit.Add(1)
+			return nil
+		case err == nil, errors.As(err, &pe) && pe.Code == "40001":
+			// Someone else appended since (under SERIALIZABLE, set in
+			// the connection string, that is a serialization failure):
+			// nothing was written; lock the head and seal again.
+			db.guesses.miss.Add(1)
+		default:
 			return err
 		}
-		if moved == 1 {
-			db.head.set(seq, hash, true)
-			return nil
-		}
-		// Someone else appended since: lock the head and seal again.
 	}
 
 	var seq int64
 	var hash string
 	first := &pgx.Batch{}
 	first.Queue("BEGIN")
-	if len(es) > 0 {
-		first.Queue(auditHeadReadPG).QueryRow(func(r pgx.Row) error { return r.Scan(&seq, &hash) })
-	}
+	first.Queue(auditHeadReadPG).QueryRow(func(r pgx.Row) error { return r.Scan(&seq, &hash) })
 	if err := pc.SendBatch(ctx, first).Close(); err != nil {
 		return err
 	}
@@ -170,17 +202,13 @@ func (db *DB) appendGroupPG(ctx context.Context, pc *pgx.Conn, encs []*docketcar
 	if len(encs) > 0 {
 		second.Queue(encounterInsertPG, encounterArrays(encs)...)
 	}
-	if len(es) > 0 {
-		second.Queue(auditInsertPG, auditArrays(es)...)
-		second.Queue(auditHeadWritePG, seq, hash)
-	}
+	second.Queue(auditInsertPG, auditArrays(es)...)
+	second.Queue(auditHeadWritePG, seq, hash)
 	second.Queue("COMMIT")
 	if err := pc.SendBatch(ctx, second).Close(); err != nil {
 		return err
 	}
-	if len(es) > 0 {
-		db.head.set(seq, hash, true)
-	}
+	db.head.set(seq, hash, true)
 	return nil
 }
 

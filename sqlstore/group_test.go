@@ -86,31 +86,40 @@ func TestAppendGroup(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer other.Close()
+			// A third with a single connection: a failed group must leave
+			// it usable (outside any transaction).
+			opts.MaxConns = 1
+			one, err := sqlstore.Open(ctx, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer one.Close()
 
 			entries, encounters := int64(0), 0
 			for _, tc := range []struct {
 				name   string
 				before func(t *testing.T) // moves the head behind the group's back
 				rows   int
+				path   string // PostgreSQL: "one statement" (the head was guessed), "locked" (it was stale or unknown)
 			}{
-				{name: "first group, head not yet known", rows: 1},
-				{name: "head where this process left it", rows: 31},
-				{name: "the group commit's maximum", rows: 512},
-				{name: "head moved by another transaction of this process", rows: 16, before: func(t *testing.T) {
+				{name: "first group, head not yet known", rows: 1, path: "locked"},
+				{name: "head where this process left it", rows: 31, path: "one statement"},
+				{name: "the group commit's maximum", rows: 512, path: "one statement"},
+				{name: "head moved by another transaction of this process", rows: 16, path: "locked", before: func(t *testing.T) {
 					mustTx(t, db, func(tx docketcard.Tx) error {
 						_, es := groupOf("in a transaction", 3)
 						return tx.AppendAudit(ctx, es...)
 					})
 					entries += 3
 				}},
-				{name: "head moved by another process's group", rows: 16, before: func(t *testing.T) {
+				{name: "head moved by another process's group", rows: 16, path: "locked", before: func(t *testing.T) {
 					encs, es := groupOf("other process", 5)
 					if err := other.AppendGroup(ctx, encs, es); err != nil {
 						t.Fatal(err)
 					}
 					entries, encounters = entries+5, encounters+5
 				}},
-				{name: "head moved back and forth between processes", rows: 2, before: func(t *testing.T) {
+				{name: "head moved back and forth between processes", rows: 2, path: "locked", before: func(t *testing.T) {
 					for i := range 3 {
 						encs, es := groupOf(fmt.Sprintf("ping %d", i), 1)
 						if err := db.AppendGroup(ctx, encs, es); err != nil {
@@ -133,17 +142,36 @@ func TestAppendGroup(t *testing.T) {
 					}
 					entries += 4
 				}},
+				{name: "encounters alone", before: func(t *testing.T) {
+					encs, _ := groupOf("encounters alone", 3)
+					if err := db.AppendGroup(ctx, encs, nil); err != nil {
+						t.Fatal(err)
+					}
+					encounters += 3
+				}},
 			} {
 				t.Run(tc.name, func(t *testing.T) {
 					if tc.before != nil {
 						tc.before(t)
 					}
 					if tc.rows > 0 {
+						hit, miss := db.GroupGuesses()
 						encs, es := groupOf(tc.name, tc.rows)
 						if err := db.AppendGroup(ctx, encs, es); err != nil {
 							t.Fatal(err)
 						}
 						entries, encounters = entries+int64(tc.rows), encounters+tc.rows
+						h, m := db.GroupGuesses()
+						path := map[[2]int64]string{{0, 0}: "locked", {1, 0}: "one statement", {0, 1}: "locked"}[[2]int64{h - hit, m - miss}]
+						if d == sqlstore.DialectSQLite {
+							path = tc.path // SQLite has one writer and no guesses
+							if h != 0 || m != 0 {
+								t.Fatalf("SQLite guessed the head: %d, %d", h, m)
+							}
+						}
+						if path != tc.path {
+							t.Fatalf("written by the %q path (guesses %+d hit, %+d missed), want %q", path, h-hit, m-miss, tc.path)
+						}
 					}
 					n, last := chain(t, db)
 					if n != entries {
@@ -162,7 +190,13 @@ func TestAppendGroup(t *testing.T) {
 				name   string
 				before func(t *testing.T)
 			}{
-				{name: "a failed group writes nothing and the store goes on"},
+				{name: "a failed group writes nothing and the store goes on", before: func(t *testing.T) {
+					encs, es := groupOf("primes the guess", 1)
+					if err := one.AppendGroup(ctx, encs, es); err != nil {
+						t.Fatal(err)
+					}
+					entries, encounters = entries+1, encounters+1
+				}},
 				{name: "a failed group after another process moved the head", before: func(t *testing.T) {
 					encs, es := groupOf("moved before the failure", 1)
 					if err := other.AppendGroup(ctx, encs, es); err != nil {
@@ -177,7 +211,7 @@ func TestAppendGroup(t *testing.T) {
 					}
 					encs, es := groupOf(tc.name, 3)
 					encs[2].CardID, encs[2].PersonID = "no-such-card", "no-such-person"
-					err := db.AppendGroup(ctx, encs, es)
+					err := one.AppendGroup(ctx, encs, es)
 					if code(err) != docketcard.EINVALID {
 						t.Fatalf("group with an encounter of an unknown card: got %v, want EINVALID", err)
 					}
@@ -187,9 +221,9 @@ func TestAppendGroup(t *testing.T) {
 					if got := countEncounters(t, db); got != encounters {
 						t.Fatalf("%d encounters after a failed group, want %d", got, encounters)
 					}
-					for i := range 3 {
+					for i := range 3 { // on the same, only connection
 						encs, es = groupOf(fmt.Sprintf("%s, then %d", tc.name, i), 2)
-						if err := db.AppendGroup(ctx, encs, es); err != nil {
+						if err := one.AppendGroup(ctx, encs, es); err != nil {
 							t.Fatalf("group after a failed one: %v", err)
 						}
 						entries, encounters = entries+2, encounters+2
@@ -245,6 +279,94 @@ func TestAppendGroup(t *testing.T) {
 					t.Fatalf("%d encounters, want %d", got, encounters)
 				}
 			})
+		})
+	}
+}
+
+// A group commit that waits on the head's lock (another transaction holds
+// it) and whose context ends gets an error, but PostgreSQL finishes a
+// statement whose client has gone: the group may still be committed once
+// the lock is free. What must hold is that it is committed whole or not at
+// all, that the chain stays intact, and that its connection is left
+// usable or dropped, never inside a transaction: on a one-connection pool
+// the next group would otherwise hang or fail. (The group-commit flusher
+// never cancels its groups; this is AppendGroup's contract for any other
+// caller.) Both of PostgreSQL's paths wait there: the one statement (head
+// guessed) and the locked one.
+func TestAppendGroupCancelledWhileWaiting(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	opts := testdb.Options(t, sqlstore.DialectPostgres)
+	opts.Migrate, opts.MaxConns = true, 1
+	db, err := sqlstore.Open(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	opts.Migrate, opts.MaxConns = false, 2
+	other, err := sqlstore.Open(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+
+	var entries int64
+	for _, tc := range []struct {
+		name   string
+		before func(t *testing.T)
+	}{
+		{"waiting in the one statement (head guessed)", func(t *testing.T) {
+			encs, es := groupOf("guess primed", 1)
+			if err := db.AppendGroup(ctx, encs, es); err != nil {
+				t.Fatal(err)
+			}
+			entries++
+		}},
+		{"waiting for the head's lock (head not known)", func(t *testing.T) {
+			encs, es := groupOf("moved by the other process", 1)
+			if err := other.AppendGroup(ctx, encs, es); err != nil {
+				t.Fatal(err)
+			}
+			entries++
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.before(t)
+			// Another transaction holds the head.
+			holder, err := other.SQL().BeginTx(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := holder.ExecContext(ctx, `SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE`); err != nil {
+				t.Fatal(err)
+			}
+			short, stop := context.WithTimeout(ctx, 300*time.Millisecond)
+			encs, es := groupOf(tc.name, 4)
+			err = db.AppendGroup(short, encs, es)
+			stop()
+			holder.Rollback()
+			if err == nil {
+				t.Fatal("a group that could not get the head within its deadline reported success")
+			}
+			for i := range 2 { // queued behind the cancelled group, if it is still running
+
+				encs, es := groupOf(fmt.Sprintf("%s, then %d", tc.name, i), 2)
+				if err := db.AppendGroup(ctx, encs, es); err != nil {
+					t.Fatalf("group after the cancelled one: %v", err)
+				}
+				entries += 2
+			}
+			n, last := chain(t, db)
+			switch n {
+			case entries: // rolled back
+			case entries + 4: // committed after its caller gave up
+				entries = n
+			default:
+				t.Fatalf("%d audit entries, want %d or %d: the cancelled group was written in part", n, entries, entries+4)
+			}
+			if want := tc.name + ", then 1 1"; last != want {
+				t.Fatalf("last entry %q, want %q", last, want)
+			}
 		})
 	}
 }
