@@ -31,10 +31,7 @@ func (t *tx) AppendAudit(ctx context.Context, es ...*docketcard.AuditEntry) erro
 	if err := t.queryRowHot(ctx, auditHeadRead+t.forUpdate()).Scan(&seq, &hash); err != nil {
 		return translate("AppendAudit", err)
 	}
-	for _, e := range es {
-		e.Seal(seq, hash)
-		seq, hash = e.Seq, e.Hash
-	}
+	seq, hash = seal(es, seq, hash)
 	rest := es
 	for _, n := range t.hotChunks(len(es)) {
 		chunk := rest[:n]
@@ -52,6 +49,16 @@ func (t *tx) AppendAudit(ctx context.Context, es ...*docketcard.AuditEntry) erro
 		return translate("AppendAudit", err)
 	}
 	return nil
+}
+
+// seal chains the entries after the head (seq, hash) and returns the new
+// head.
+func seal(es []*docketcard.AuditEntry, seq int64, hash string) (int64, string) {
+	for _, e := range es {
+		e.Seal(seq, hash)
+		seq, hash = e.Seq, e.Hash
+	}
+	return seq, hash
 }
 
 // rowsOf returns "(?, ?), (?, ?)" for n rows of cols values.

@@ -95,15 +95,30 @@ func rollback(pc *pgx.Conn) bool {
 	return err == nil
 }
 
+// The group's rows as arrays, one per column (encounterArrays,
+// auditArrays): one statement text whatever the group's size.
+var (
+	encounterTypes = []string{"text", "timestamptz", "text", "text", "text", "text", "text", "text", "text", "text", "text", "text"}
+	auditTypes     = []string{"bigint", "timestamptz", "text", "text", "text", "text", "text", "text", "text", "text", "text", "text", "text", "text"}
+
+	encounterInsertPG = `INSERT INTO encounters (` + encounterColumns + `) ` + unnest(1, encounterTypes)
+	auditInsertPG     = `INSERT INTO audit_log (` + auditCols + `) ` + unnest(1, auditTypes)
+)
+
 const (
-	// The batch as arrays, one statement text whatever its size.
-	encounterInsertPG = `INSERT INTO encounters (id, at, card_id, card_number, person_id, user_id, agency, role, purpose, method, result, disclosed)
-		SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])`
-	auditInsertPG = `INSERT INTO audit_log (` + auditCols + `)
-		SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])`
 	auditHeadReadPG  = `SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE`
 	auditHeadWritePG = `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`
 )
+
+// unnest returns "SELECT * FROM unnest($first::type[], …)" for one array
+// parameter per column.
+func unnest(first int, types []string) string {
+	params := make([]string, len(types))
+	for i, t := range types {
+		params[i] = fmt.Sprintf("$%d::%s[]", first+i, t)
+	}
+	return "SELECT * FROM unnest(" + strings.Join(params, ", ") + ")"
+}
 
 // groupHead is the chain's head as this process last wrote it with
 // AppendGroup: a guess, checked by the database, that lets a group commit
@@ -137,22 +152,18 @@ type groupGuesses struct{ hit, miss atomic.Int64 }
 // moved. A concurrent append (another transaction, another process)
 // makes the UPDATE match no row once that append commits, and nothing
 // is written.
-const appendGroupGuessPG = `WITH head AS (
+var appendGroupGuessPG = `WITH head AS (
 		UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1 AND seq = $3 AND hash = $4 RETURNING 1
 	), entries AS (
-		INSERT INTO audit_log (` + auditCols + `)
-		SELECT * FROM unnest($5::bigint[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[])
-		WHERE EXISTS (SELECT 1 FROM head)
+		INSERT INTO audit_log (` + auditCols + `) ` + unnest(5, auditTypes) + ` WHERE EXISTS (SELECT 1 FROM head)
 	), encounters AS (
-		INSERT INTO encounters (id, at, card_id, card_number, person_id, user_id, agency, role, purpose, method, result, disclosed)
-		SELECT * FROM unnest($19::text[], $20::timestamptz[], $21::text[], $22::text[], $23::text[], $24::text[], $25::text[], $26::text[], $27::text[], $28::text[], $29::text[], $30::text[])
-		WHERE EXISTS (SELECT 1 FROM head)
+		INSERT INTO encounters (` + encounterColumns + `) ` + unnest(5+len(auditTypes), encounterTypes) + ` WHERE EXISTS (SELECT 1 FROM head)
 	)
 	SELECT count(*) FROM head`
 
 // appendGroupPG writes the group in one round trip when the head is where
-// this process left it, and otherwise in two: BEGIN with the head's lock,
-// then the rows, the head and COMMIT, pipelined.
+// this process left it, and otherwise with two more: BEGIN with the
+// head's lock, then the rows, the head and COMMIT, pipelined.
 func (db *DB) appendGroupPG(ctx context.Context, pc *pgx.Conn, encs []*docketcard.Encounter, es []*docketcard.AuditEntry) error {
 	if len(es) == 0 { // one statement is its own transaction
 		_, err := pc.Exec(ctx, encounterInsertPG, encounterArrays(encs)...)
@@ -161,10 +172,7 @@ func (db *DB) appendGroupPG(ctx context.Context, pc *pgx.Conn, encs []*docketcar
 	if seq, hash, ok := db.head.get(); ok {
 		db.head.set(0, "", false) // until this append has succeeded
 		from, fromHash := seq, hash
-		for _, e := range es {
-			e.Seal(seq, hash)
-			seq, hash = e.Seq, e.Hash
-		}
+		seq, hash = seal(es, seq, hash)
 		args := append([]any{seq, hash, from, fromHash}, auditArrays(es)...)
 		args = append(args, encounterArrays(encs)...)
 		var moved int
@@ -193,10 +201,7 @@ func (db *DB) appendGroupPG(ctx context.Context, pc *pgx.Conn, encs []*docketcar
 	if err := pc.SendBatch(ctx, first).Close(); err != nil {
 		return err
 	}
-	for _, e := range es {
-		e.Seal(seq, hash)
-		seq, hash = e.Seq, e.Hash
-	}
+	seq, hash = seal(es, seq, hash)
 
 	second := &pgx.Batch{}
 	if len(encs) > 0 {

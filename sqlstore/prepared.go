@@ -64,13 +64,14 @@ func (c *stmtCache) close() {
 // sizes up to maxHotRows on SQLite (hotChunks), so the set is small and
 // fixed and can be prepared before any transaction holds the writer.
 const (
-	maxHotRows      = 128
-	encounterInsert = `INSERT INTO encounters (id, at, card_id, card_number, person_id, user_id, agency, role, purpose, method, result, disclosed) VALUES `
-	encounterCols   = 12
-	auditInsert     = `INSERT INTO audit_log (` + auditCols + `) VALUES `
-	auditInsertCols = 14
-	auditHeadRead   = `SELECT seq, hash FROM audit_head WHERE id = 1`
-	auditHeadWrite  = `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`
+	maxHotRows       = 128
+	encounterColumns = `id, at, card_id, card_number, person_id, user_id, agency, role, purpose, method, result, disclosed`
+	encounterInsert  = `INSERT INTO encounters (` + encounterColumns + `) VALUES `
+	encounterCols    = 12
+	auditInsert      = `INSERT INTO audit_log (` + auditCols + `) VALUES `
+	auditInsertCols  = 14
+	auditHeadRead    = `SELECT seq, hash FROM audit_head WHERE id = 1`
+	auditHeadWrite   = `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`
 )
 
 func hotStatements() []string {

@@ -55,3 +55,29 @@ func TestHotStatementsPreparedOnSQLite(t *testing.T) {
 		t.Fatalf("%d statements prepared, want %d", n, len(hotStatements()))
 	}
 }
+
+func TestUnnest(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		first int
+		types []string
+		want  string
+	}{
+		{"one column", 1, []string{"text"}, "SELECT * FROM unnest($1::text[])"},
+		{"after other parameters", 5, []string{"bigint", "timestamptz"}, "SELECT * FROM unnest($5::bigint[], $6::timestamptz[])"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := unnest(tc.first, tc.types); got != tc.want {
+				t.Fatalf("unnest(%d, %v) = %q, want %q", tc.first, tc.types, got, tc.want)
+			}
+		})
+	}
+	// One array per column, in the columns' order (encounterArrays and
+	// auditArrays return them so).
+	if len(encounterTypes) != encounterCols || len(encounterArrays(nil)) != encounterCols {
+		t.Errorf("encounters: %d array types, %d arrays, %d columns", len(encounterTypes), len(encounterArrays(nil)), encounterCols)
+	}
+	if len(auditTypes) != auditInsertCols || len(auditArrays(nil)) != auditInsertCols {
+		t.Errorf("audit_log: %d array types, %d arrays, %d columns", len(auditTypes), len(auditArrays(nil)), auditInsertCols)
+	}
+}

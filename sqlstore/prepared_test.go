@@ -32,16 +32,7 @@ func TestHotWriteBatches(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) {
 				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 				defer cancel()
-				es := make([]*docketcard.AuditEntry, tc.rows)
-				encs := make([]*docketcard.Encounter, tc.rows)
-				for i := range es {
-					id := fmt.Sprintf("enc-%s-%04d", tc.name, i)
-					es[i] = &docketcard.AuditEntry{At: t0, ActorID: "u1", ActorName: "clerk", Action: docketcard.ActionVerifyCard,
-						SubjectType: "encounter", SubjectID: id, Purpose: "identity check", Detail: fmt.Sprintf("row %d", i)}
-					encs[i] = &docketcard.Encounter{ID: id, At: t0, CardNumber: "DC0000001", UserID: "u1", Agency: "County Clerk",
-						Role: "relying_party", Purpose: "identity check", Method: "qr", Result: docketcard.VerifyNotGenuine,
-						Disclosed: []string{"validity"}}
-				}
+				encs, es := groupOf(tc.name, tc.rows)
 				if err := db.WithTx(ctx, func(tx docketcard.Tx) error {
 					if err := tx.CreateEncounters(ctx, encs...); err != nil {
 						return err
@@ -51,30 +42,16 @@ func TestHotWriteBatches(t *testing.T) {
 					t.Fatal(err)
 				}
 				total += tc.rows
-				var n int
-				if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM encounters`).Scan(&n); err != nil || n != total {
-					t.Fatalf("encounters: %d rows (%v), want %d", n, err, total)
+				if n := countEncounters(t, db); n != total {
+					t.Fatalf("encounters: %d rows, want %d", n, total)
 				}
-				v := docketcard.NewAuditVerifier()
-				var intact bool
-				if err := db.ReadTx(ctx, func(tx docketcard.Tx) error {
-					if err := tx.ScanAudit(ctx, func(e *docketcard.AuditEntry) error { v.Add(e); return nil }); err != nil {
-						return err
-					}
-					seq, hash, err := tx.AuditHead(ctx)
-					intact = v.Finish(seq, hash)
-					return err
-				}); err != nil {
-					t.Fatal(err)
-				}
-				if !intact || len(v.Problems) != 0 || v.Count != int64(total) {
-					t.Fatalf("audit chain after %d rows: intact %v, %d entries, problems %v", tc.rows, intact, v.Count, v.Problems)
+				n, last := chain(t, db)
+				if n != int64(total) {
+					t.Fatalf("audit chain after %d rows: %d entries, want %d", tc.rows, n, total)
 				}
 				// In order: the last entry of the batch is the chain's head.
-				var detail string
-				if err := db.SQL().QueryRowContext(ctx, `SELECT detail FROM audit_log ORDER BY seq DESC LIMIT 1`).Scan(&detail); err != nil ||
-					detail != fmt.Sprintf("row %d", tc.rows-1) {
-					t.Fatalf("last entry %q (%v), want row %d", detail, err, tc.rows-1)
+				if want := fmt.Sprintf("%s %d", tc.name, tc.rows-1); last != want {
+					t.Fatalf("last entry %q, want %q", last, want)
 				}
 			})
 		}
