@@ -37,7 +37,7 @@ const (
 	ActionCardReplace    = "card_replace"
 	ActionHandover       = "card_handover"
 	ActionPrintBatch     = "print_batch"
-	ActionVerifyCard     = "verify_card" // an officer's verification disclosed a case summary
+	ActionVerifyCard     = "verify_card" // a verification of a card: its encounter record (Encounter.AuditEntry)
 	ActionStatusPublish  = "status_publish"
 )
 

@@ -1,7 +1,9 @@
 package docketcard
 
 import (
+	"encoding/json"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"time"
@@ -306,6 +308,13 @@ const (
 
 // Encounter records one verification of a card: who asked, why, and
 // what they were shown. The holder sees these in the portal.
+//
+// An encounter is stored as the audit entry of its verification (action
+// ActionVerifyCard): when, who, their roles and the stated purpose are
+// the entry's own fields, the card is its subject, and the rest is its
+// Detail (AuditEntry, EncounterFromAudit). It is therefore in the hash
+// chain like every other audited read, and each verification writes one
+// row, not an encounter row beside an audit entry that said the same.
 type Encounter struct {
 	ID         string       `json:"id"`
 	At         time.Time    `json:"at"`
@@ -319,6 +328,64 @@ type Encounter struct {
 	Method     string       `json:"method"` // qr or card_number
 	Result     VerifyResult `json:"result"`
 	Disclosed  []string     `json:"disclosed"` // field groups shown: validity, name, photo, case_summary
+}
+
+// encounterDetail is the part of an encounter that its audit entry has
+// no field for: its Detail, as JSON. Nothing in it is personal data: the
+// card number is the document's, and the holder is found through the
+// card, not named here.
+type encounterDetail struct {
+	Encounter  string       `json:"encounter"`
+	CardNumber string       `json:"card_number,omitempty"`
+	Agency     string       `json:"agency"`
+	Method     string       `json:"method"`
+	Result     VerifyResult `json:"result"`
+	Disclosed  []string     `json:"disclosed"`
+}
+
+// AuditEntry completes e, the audit entry of the verification, with the
+// encounter: its time, the stated purpose, the card as subject (or the
+// encounter itself when nothing genuine was presented) and the Detail
+// that EncounterFromAudit reads back. The actor's fields are e's own.
+func (enc *Encounter) AuditEntry(e *AuditEntry) *AuditEntry {
+	e.At, e.Action, e.Purpose = enc.At, ActionVerifyCard, enc.Purpose
+	e.SubjectType, e.SubjectID = "encounter", enc.ID
+	if enc.CardID != "" {
+		e.SubjectType, e.SubjectID = "card", enc.CardID
+	}
+	d := encounterDetail{Encounter: enc.ID, CardNumber: enc.CardNumber, Agency: enc.Agency,
+		Method: enc.Method, Result: enc.Result, Disclosed: enc.Disclosed}
+	if d.Disclosed == nil {
+		d.Disclosed = []string{}
+	}
+	b, err := json.Marshal(d)
+	if err != nil { // strings and a slice of strings always encode
+		panic(err)
+	}
+	e.Detail = string(b)
+	return e
+}
+
+// EncounterFromAudit reads back the encounter that AuditEntry stored in
+// a verification's audit entry. The person is not in the entry: the
+// caller, which found the entry through the person's cards, sets it.
+func EncounterFromAudit(e *AuditEntry) (*Encounter, error) {
+	if e.Action != ActionVerifyCard {
+		return nil, fmt.Errorf("audit entry %d is a %q, not a verification", e.Seq, e.Action)
+	}
+	var d encounterDetail
+	dec := json.NewDecoder(strings.NewReader(e.Detail))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(&d)
+	if _, end := dec.Token(); err != nil || end != io.EOF || d.Encounter == "" {
+		return nil, fmt.Errorf("audit entry %d: the verification's detail is not an encounter record", e.Seq)
+	}
+	enc := &Encounter{ID: d.Encounter, At: e.At.UTC(), CardNumber: d.CardNumber, UserID: e.ActorID, Agency: d.Agency,
+		Role: e.ActorRoles, Purpose: e.Purpose, Method: d.Method, Result: d.Result, Disclosed: d.Disclosed}
+	if e.SubjectType == "card" {
+		enc.CardID = e.SubjectID
+	}
+	return enc, nil
 }
 
 // StatusPublication is one signed status list as published.

@@ -23,11 +23,11 @@ type Store interface {
 	// path of online verification, where concurrent requests share one
 	// read). Numbers without a signed card are absent from the map.
 	CardHolders(ctx context.Context, numbers []string) (map[string]*CardHolder, error)
-	// AppendGroup commits encounters and audit entries in one
-	// transaction, as WithTx running Tx.CreateEncounters then
-	// Tx.AppendAudit would, in as few round trips as the database allows
-	// (the group commit of audited reads and online verifications).
-	AppendGroup(ctx context.Context, encs []*Encounter, es []*AuditEntry) error
+	// AppendGroup commits audit entries in one transaction, as WithTx
+	// running Tx.AppendAudit would, in as few round trips as the database
+	// allows (the group commit of audited reads and of online
+	// verifications, whose encounter records are audit entries).
+	AppendGroup(ctx context.Context, es []*AuditEntry) error
 }
 
 // Tx is one transaction. Methods translate driver errors to *Error codes:
@@ -152,8 +152,9 @@ type Tx interface {
 	PublishStatusList(ctx context.Context, p *StatusPublication) error
 	LatestStatusList(ctx context.Context) (*StatusPublication, error)
 
-	// Encounters (verifications).
-	CreateEncounters(ctx context.Context, es ...*Encounter) error
+	// Encounters (verifications): written as audit entries
+	// (Encounter.AuditEntry), listed here by the person whose card was
+	// verified.
 	ListEncounters(ctx context.Context, personID string, limit int) ([]*Encounter, error)
 
 	// Background checks, adjudication, clearances.

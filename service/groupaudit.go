@@ -25,7 +25,6 @@ type groupAudit struct {
 
 type pendingAudit struct {
 	e    *docketcard.AuditEntry
-	enc  *docketcard.Encounter // a verification's encounter record, written with its audit entry
 	done chan error
 }
 
@@ -60,17 +59,12 @@ const (
 )
 
 // Append makes e durable, returning once its batch has committed.
-func (g *groupAudit) Append(ctx context.Context, e *docketcard.AuditEntry) error {
-	return g.AppendWith(ctx, e, nil)
-}
-
-// AppendWith makes e and, if not nil, the encounter enc durable together.
 // The flushing runs in its own goroutine, started when entries arrive and
 // none is running: a request that happened to start it is not kept
 // waiting while it commits the batches of later requests (under steady
 // load that could be seconds).
-func (g *groupAudit) AppendWith(ctx context.Context, e *docketcard.AuditEntry, enc *docketcard.Encounter) error {
-	p := &pendingAudit{e: e, enc: enc, done: make(chan error, 1)}
+func (g *groupAudit) Append(ctx context.Context, e *docketcard.AuditEntry) error {
+	p := &pendingAudit{e: e, done: make(chan error, 1)}
 	g.mu.Lock()
 	g.pending = append(g.pending, p)
 	if len(g.pending) == gatherBelow {
@@ -121,14 +115,10 @@ func (g *groupAudit) drain() {
 		g.pending = g.pending[n:]
 		g.mu.Unlock()
 		es := make([]*docketcard.AuditEntry, len(batch))
-		var encs []*docketcard.Encounter
 		for i, b := range batch {
 			es[i] = b.e
-			if b.enc != nil {
-				encs = append(encs, b.enc)
-			}
 		}
-		err := g.store.AppendGroup(ctx, encs, es)
+		err := g.store.AppendGroup(ctx, es)
 		for _, b := range batch {
 			b.done <- err
 		}

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -305,14 +304,10 @@ func agencyOf(a docketcard.Actor) string {
 func (s *Service) finishVerify(ctx context.Context, a docketcard.Actor, out *Verification, enc *docketcard.Encounter) (*Verification, error) {
 	enc.Result, enc.Disclosed = out.Result, slices.Clone(out.Disclosed)
 	out.EncounterID = enc.ID
-	subject, site := "encounter", ""
-	id := enc.ID
-	if enc.CardID != "" {
-		subject, id = "card", enc.CardID
-	}
-	e := s.audit(a, docketcard.ActionVerifyCard, subject, id, site,
-		fmt.Sprintf("verification by %s: %s, disclosed %s, encounter %s", enc.Method, out.Result, strings.Join(out.Disclosed, "+"), enc.ID))
-	if err := s.reads.AppendWith(ctx, e, enc); err != nil {
+	// The encounter is the verification's audit entry: the actor's
+	// fields here, the rest (subject, purpose, detail) the encounter's.
+	e := enc.AuditEntry(s.audit(a, docketcard.ActionVerifyCard, "", "", "", ""))
+	if err := s.reads.Append(ctx, e); err != nil {
 		return nil, err
 	}
 	return out, nil

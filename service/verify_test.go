@@ -7,9 +7,11 @@ import (
 	"bytes"
 	"context"
 	"image/jpeg"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/docketcard/docketcard"
 	"github.com/docketcard/docketcard/credential"
@@ -123,7 +125,7 @@ func TestVerifyCard(t *testing.T) {
 				t.Fatal(err)
 			}
 			if len(es) != 5 { // relying party by QR and by number, officer by QR and by number, case summary
-				t.Fatalf("%d encounters for the active card's holder; want 4", len(es))
+				t.Fatalf("%d encounters for the active card's holder; want 5", len(es))
 			}
 			var agencies, purposes []string
 			for _, e := range es {
@@ -134,6 +136,65 @@ func TestVerifyCard(t *testing.T) {
 			}
 			if !slices.Contains(agencies, "Test County Court") || !slices.Contains(agencies, "DHS") || !slices.Contains(purposes, "traffic stop") || !slices.Contains(purposes, "identity check") {
 				t.Errorf("encounter agencies %v, purposes %v", agencies, purposes)
+			}
+			if !slices.IsSortedFunc(es, func(a, b *docketcard.Encounter) int { return b.At.Compare(a.At) }) {
+				t.Error("encounters not newest first")
+			}
+			// Each encounter is its verification's audit entry, in the chain.
+			var verified []*docketcard.AuditEntry
+			if err := app.DB.ReadTx(ctx, func(tx docketcard.Tx) error {
+				return tx.ScanAudit(ctx, func(e *docketcard.AuditEntry) error {
+					if e.Action == docketcard.ActionVerifyCard && e.SubjectID == active.ID {
+						verified = append(verified, e)
+					}
+					return nil
+				})
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if len(verified) != len(es) {
+				t.Fatalf("%d verification audit entries for the card, %d encounters", len(verified), len(es))
+			}
+			for i, e := range verified {
+				if enc, err := docketcard.EncounterFromAudit(e); err != nil || enc.ID != es[len(es)-1-i].ID {
+					t.Errorf("audit entry %d: %v, %v; want encounter %s", e.Seq, enc, err, es[len(es)-1-i].ID)
+				}
+			}
+		})
+		t.Run("encounters recorded before migration 0006", func(t *testing.T) {
+			// They were rows of the encounters table, which is kept and no
+			// longer written: listed after the newer ones.
+			if _, err := app.DB.SQL().Exec(app.DB.Rebind(`INSERT INTO encounters (id, at, card_id, card_number, person_id, user_id,
+				agency, role, purpose, method, result, disclosed) VALUES (?, ?, ?, ?, ?, 'u-old', 'Old County', 'relying_party',
+				'identity check', 'qr', 'valid', 'validity,name,photo')`), "enc-legacy", time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
+				active.ID, active.CardNumber, active.PersonID); err != nil {
+				t.Fatal(err)
+			}
+			es, err := app.Service.ListEncounters(ctx, officer, active.PersonID, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(es) != 6 || es[5].ID != "enc-legacy" || es[5].Agency != "Old County" || !reflect.DeepEqual(es[5].Disclosed, []string{"validity", "name", "photo"}) {
+				t.Fatalf("%d encounters, last %+v; want 6, the legacy one last", len(es), es[len(es)-1])
+			}
+			for _, tc := range []struct {
+				name  string
+				limit int
+				last  string
+			}{
+				{"limit within the audit entries", 2, es[1].ID},
+				{"limit exactly the audit entries", 5, es[4].ID},
+				{"limit reaching the legacy rows", 6, "enc-legacy"},
+			} {
+				t.Run(tc.name, func(t *testing.T) {
+					got, err := app.Service.ListEncounters(ctx, officer, active.PersonID, tc.limit)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if len(got) != tc.limit || got[len(got)-1].ID != tc.last {
+						t.Fatalf("limit %d: %d encounters, last %v; want last %s", tc.limit, len(got), got[len(got)-1].ID, tc.last)
+					}
+				})
 			}
 		})
 		t.Run("bad input", func(t *testing.T) {

@@ -17,10 +17,10 @@ import (
 	"github.com/docketcard/docketcard"
 )
 
-// AppendGroup commits encounters and audit entries in one transaction:
-// the same rows and the same chain as WithTx running CreateEncounters then
-// AppendAudit. It is the group commit of audited reads and online
-// verifications.
+// AppendGroup commits audit entries in one transaction: the same rows
+// and the same chain as WithTx running AppendAudit. It is the group
+// commit of audited reads and online verifications (whose encounter
+// records are audit entries, docketcard.Encounter.AuditEntry).
 //
 // On PostgreSQL that transaction took six round trips (BEGIN, lock the
 // chain's head, two INSERTs, move the head, COMMIT), each of which waits
@@ -42,21 +42,14 @@ import (
 // request that gives up is recorded, not answered, which errs on the safe
 // side.
 //
-// Lock order: a group locks the head before its encounters' foreign keys
-// take KEY SHARE locks on their card and person rows, where WithTx took
-// them after. KEY SHARE conflicts only with FOR UPDATE, DELETE and changes
-// of a key, which nothing does to cards or people; a change that ever does
-// must lock the audit head first (AppendAudit), or it can deadlock with a
-// group commit.
-func (db *DB) AppendGroup(ctx context.Context, encs []*docketcard.Encounter, es []*docketcard.AuditEntry) error {
-	if len(encs) == 0 && len(es) == 0 {
+// The audit log has no foreign keys, so a group takes no lock but the
+// head's.
+func (db *DB) AppendGroup(ctx context.Context, es []*docketcard.AuditEntry) error {
+	if len(es) == 0 {
 		return nil
 	}
 	if db.dialect != DialectPostgres {
 		return db.WithTx(ctx, func(tx docketcard.Tx) error {
-			if err := tx.CreateEncounters(ctx, encs...); err != nil {
-				return err
-			}
 			return tx.AppendAudit(ctx, es...)
 		})
 	}
@@ -72,7 +65,7 @@ func (db *DB) AppendGroup(ctx context.Context, encs []*docketcard.Encounter, es 
 			return fmt.Errorf("sqlstore: AppendGroup: unexpected driver connection %T", dc)
 		}
 		pc := sc.Conn()
-		if failed = db.appendGroupPG(ctx, pc, encs, es); failed != nil {
+		if failed = db.appendGroupPG(ctx, pc, es); failed != nil {
 			// Leave the connection as the pool expects it: outside any
 			// transaction. One that cannot say so is dropped.
 			if pc.IsClosed() || !rollback(pc) {
@@ -95,14 +88,11 @@ func rollback(pc *pgx.Conn) bool {
 	return err == nil
 }
 
-// The group's rows as arrays, one per column (encounterArrays,
-// auditArrays): one statement text whatever the group's size.
+// The group's entries as arrays, one per column (auditArrays): one
+// statement text whatever the group's size.
 var (
-	encounterTypes = []string{"text", "timestamptz", "text", "text", "text", "text", "text", "text", "text", "text", "text", "text"}
-	auditTypes     = []string{"bigint", "timestamptz", "text", "text", "text", "text", "text", "text", "text", "text", "text", "text", "text", "text"}
-
-	encounterInsertPG = `INSERT INTO encounters (` + encounterColumns + `) ` + unnest(1, encounterTypes)
-	auditInsertPG     = `INSERT INTO audit_log (` + auditCols + `) ` + unnest(1, auditTypes)
+	auditTypes    = []string{"bigint", "timestamptz", "text", "text", "text", "text", "text", "text", "text", "text", "text", "text", "text", "text"}
+	auditInsertPG = `INSERT INTO audit_log (` + auditCols + `) ` + unnest(1, auditTypes)
 )
 
 const (
@@ -148,7 +138,7 @@ type groupGuesses struct{ hit, miss atomic.Int64 }
 
 // appendGroupGuessPG is the whole group commit as one statement, run on
 // its own as one transaction: the head moves only if it is still where
-// this process left it ($3, $4), and the rows are inserted only if it
+// this process left it ($3, $4), and the entries are inserted only if it
 // moved. A concurrent append (another transaction, another process)
 // makes the UPDATE match no row once that append commits, and nothing
 // is written.
@@ -156,25 +146,18 @@ var appendGroupGuessPG = `WITH head AS (
 		UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1 AND seq = $3 AND hash = $4 RETURNING 1
 	), entries AS (
 		INSERT INTO audit_log (` + auditCols + `) ` + unnest(5, auditTypes) + ` WHERE EXISTS (SELECT 1 FROM head)
-	), encounters AS (
-		INSERT INTO encounters (` + encounterColumns + `) ` + unnest(5+len(auditTypes), encounterTypes) + ` WHERE EXISTS (SELECT 1 FROM head)
 	)
 	SELECT count(*) FROM head`
 
 // appendGroupPG writes the group in one round trip when the head is where
 // this process left it, and otherwise with two more: BEGIN with the
-// head's lock, then the rows, the head and COMMIT, pipelined.
-func (db *DB) appendGroupPG(ctx context.Context, pc *pgx.Conn, encs []*docketcard.Encounter, es []*docketcard.AuditEntry) error {
-	if len(es) == 0 { // one statement is its own transaction
-		_, err := pc.Exec(ctx, encounterInsertPG, encounterArrays(encs)...)
-		return err
-	}
+// head's lock, then the entries, the head and COMMIT, pipelined.
+func (db *DB) appendGroupPG(ctx context.Context, pc *pgx.Conn, es []*docketcard.AuditEntry) error {
 	if seq, hash, ok := db.head.get(); ok {
 		db.head.set(0, "", false) // until this append has succeeded
 		from, fromHash := seq, hash
 		seq, hash = seal(es, seq, hash)
 		args := append([]any{seq, hash, from, fromHash}, auditArrays(es)...)
-		args = append(args, encounterArrays(encs)...)
 		var moved int
 		err := pc.QueryRow(ctx, appendGroupGuessPG, args...).Scan(&moved)
 		var pe *pgconn.PgError
@@ -204,9 +187,6 @@ func (db *DB) appendGroupPG(ctx context.Context, pc *pgx.Conn, encs []*docketcar
 	seq, hash = seal(es, seq, hash)
 
 	second := &pgx.Batch{}
-	if len(encs) > 0 {
-		second.Queue(encounterInsertPG, encounterArrays(encs)...)
-	}
 	second.Queue(auditInsertPG, auditArrays(es)...)
 	second.Queue(auditHeadWritePG, seq, hash)
 	second.Queue("COMMIT")
@@ -215,26 +195,6 @@ func (db *DB) appendGroupPG(ctx context.Context, pc *pgx.Conn, encs []*docketcar
 	}
 	db.head.set(seq, hash, true)
 	return nil
-}
-
-// encounterArrays returns the columns of encounterInsertPG.
-func encounterArrays(encs []*docketcard.Encounter) []any {
-	n := len(encs)
-	var (
-		id, card, number, person, user, agency, role, purpose, method, result, disclosed = make([]string, n), make([]*string, n),
-			make([]string, n), make([]*string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n),
-			make([]string, n), make([]string, n), make([]string, n)
-		at = make([]time.Time, n)
-	)
-	for i, e := range encs {
-		e.At = ts(e.At)
-		if e.CardID != "" {
-			card[i], person[i] = &e.CardID, &e.PersonID
-		}
-		id[i], at[i], number[i], user[i], agency[i], role[i] = e.ID, e.At, e.CardNumber, e.UserID, e.Agency, e.Role
-		purpose[i], method[i], result[i], disclosed[i] = e.Purpose, e.Method, string(e.Result), strings.Join(e.Disclosed, ",")
-	}
-	return []any{id, at, card, number, person, user, agency, role, purpose, method, result, disclosed}
 }
 
 // auditArrays returns the columns of auditInsertPG for sealed entries.

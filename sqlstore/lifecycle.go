@@ -422,38 +422,48 @@ func (t *tx) LatestStatusList(ctx context.Context) (*docketcard.StatusPublicatio
 	return &p, translate("LatestStatusList", err)
 }
 
-// CreateEncounters stores verification records, many rows per statement
-// (verifications are group-committed).
-func (t *tx) CreateEncounters(ctx context.Context, es ...*docketcard.Encounter) error {
-	for _, n := range t.hotChunks(len(es)) {
-		chunk := es[:n]
-		es = es[n:]
-		args := make([]any, 0, len(chunk)*encounterCols)
-		for _, e := range chunk {
-			var card, person any
-			if e.CardID != "" {
-				card, person = e.CardID, e.PersonID
-			}
-			e.At = ts(e.At)
-			args = append(args, e.ID, e.At, card, e.CardNumber, person, e.UserID, e.Agency, e.Role, e.Purpose,
-				e.Method, string(e.Result), strings.Join(e.Disclosed, ","))
-		}
-		if _, err := t.execHot(ctx, encounterInsert+rowsOf(len(chunk), encounterCols), args...); err != nil {
-			return translate("CreateEncounters", err)
-		}
-	}
-	return nil
-}
+// encountersQuery finds the verification audit entries of a person's cards.
+var encountersQuery = `SELECT a.` + strings.ReplaceAll(auditCols, ", ", ", a.") + `
+	FROM cards c JOIN audit_log a ON a.subject_id = c.id
+	WHERE c.person_id = ? AND a.subject_type = 'card' AND a.action = ? ORDER BY a.seq DESC LIMIT ?`
 
-// ListEncounters lists the verifications of a person's cards, newest first.
+// ListEncounters lists the verifications of a person's cards, newest
+// first. They are the cards' verification audit entries
+// (docketcard.Encounter.AuditEntry), found through the audit_subject
+// index, one card at a time; a person has few cards. Encounters recorded
+// before 0006 were rows of the encounters table, which is kept as it was
+// and no longer written: they are all older, so they follow.
 func (t *tx) ListEncounters(ctx context.Context, personID string, limit int) ([]*docketcard.Encounter, error) {
-	rows, err := t.query(ctx, `SELECT id, at, card_id, card_number, person_id, user_id, agency, role, purpose, method, result, disclosed
-		FROM encounters WHERE person_id = ? ORDER BY at DESC, id LIMIT ?`, personID, limit)
+	rows, err := t.query(ctx, encountersQuery, personID, docketcard.ActionVerifyCard, limit)
+	if err != nil {
+		return nil, translate("ListEncounters", err)
+	}
+	out := []*docketcard.Encounter{}
+	for rows.Next() {
+		e, err := scanAudit(rows)
+		if err != nil {
+			rows.Close()
+			return nil, translate("ListEncounters", err)
+		}
+		enc, err := docketcard.EncounterFromAudit(e)
+		if err != nil {
+			rows.Close()
+			return nil, docketcard.Errorf(docketcard.EINTERNAL, "ListEncounters: %v", err)
+		}
+		enc.PersonID = personID
+		out = append(out, enc)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(out) == limit {
+		return out, translate("ListEncounters", err)
+	}
+
+	rows, err = t.query(ctx, `SELECT id, at, card_id, card_number, person_id, user_id, agency, role, purpose, method, result, disclosed
+		FROM encounters WHERE person_id = ? ORDER BY at DESC, id LIMIT ?`, personID, limit-len(out))
 	if err != nil {
 		return nil, translate("ListEncounters", err)
 	}
 	defer rows.Close()
-	out := []*docketcard.Encounter{}
 	for rows.Next() {
 		var e docketcard.Encounter
 		var card, person sql.NullString

@@ -8,7 +8,7 @@ import (
 
 // stmtCache holds statements of one pool prepared once and reused.
 // SQLite compiles every statement text it is given, which on the
-// verification path (an encounter and an audit entry per request) was a
+// verification path (an audit entry per request, group-committed) was a
 // large part of the writer's time. PostgreSQL needs no such cache for its
 // writes: pgx keeps each connection's prepared statements by text already.
 type stmtCache struct {
@@ -59,25 +59,22 @@ func (c *stmtCache) close() {
 	c.m, c.closed = nil, true
 }
 
-// The statements of the hot write path: a verification's encounter and
-// audit entry, group-committed. Multi-row INSERTs come in power-of-two
+// The statements of the hot write path: audit entries (of reads and of
+// verifications), group-committed. Multi-row INSERTs come in power-of-two
 // sizes up to maxHotRows on SQLite (hotChunks), so the set is small and
 // fixed and can be prepared before any transaction holds the writer.
 const (
-	maxHotRows       = 128
-	encounterColumns = `id, at, card_id, card_number, person_id, user_id, agency, role, purpose, method, result, disclosed`
-	encounterInsert  = `INSERT INTO encounters (` + encounterColumns + `) VALUES `
-	encounterCols    = 12
-	auditInsert      = `INSERT INTO audit_log (` + auditCols + `) VALUES `
-	auditInsertCols  = 14
-	auditHeadRead    = `SELECT seq, hash FROM audit_head WHERE id = 1`
-	auditHeadWrite   = `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`
+	maxHotRows      = 128
+	auditInsert     = `INSERT INTO audit_log (` + auditCols + `) VALUES `
+	auditInsertCols = 14
+	auditHeadRead   = `SELECT seq, hash FROM audit_head WHERE id = 1`
+	auditHeadWrite  = `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`
 )
 
 func hotStatements() []string {
 	qs := []string{auditHeadRead, auditHeadWrite}
 	for n := 1; n <= maxHotRows; n <<= 1 {
-		qs = append(qs, encounterInsert+rowsOf(n, encounterCols), auditInsert+rowsOf(n, auditInsertCols))
+		qs = append(qs, auditInsert+rowsOf(n, auditInsertCols))
 	}
 	return qs
 }
