@@ -373,9 +373,10 @@ func EncounterFromAudit(e *AuditEntry) (*Encounter, error) {
 	if e.Action != ActionVerifyCard {
 		return nil, fmt.Errorf("audit entry %d is a %q, not a verification", e.Seq, e.Action)
 	}
+	// Fields added later are ignored, so a server of an older version
+	// can still list the encounters a newer one wrote.
 	var d encounterDetail
 	dec := json.NewDecoder(strings.NewReader(e.Detail))
-	dec.DisallowUnknownFields()
 	err := dec.Decode(&d)
 	if _, end := dec.Token(); err != nil || end != io.EOF || d.Encounter == "" {
 		return nil, fmt.Errorf("audit entry %d: the verification's detail is not an encounter record", e.Seq)

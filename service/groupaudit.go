@@ -8,7 +8,8 @@ import (
 	"github.com/docketcard/docketcard"
 )
 
-// groupAudit appends the audit entries of reads with group commit: callers
+// groupAudit appends the audit entries of reads and of verifications (whose
+// encounter records they are) with group commit: callers
 // queue their entry; a flusher goroutine writes everything queued in a
 // single transaction, then the next batch, while each caller waits for
 // the batch that holds its entry to commit. A read is still never answered

@@ -110,7 +110,7 @@ func cardNumberValid(n string) bool {
 // disclosed depends on who asks: a relying party outside DHS learns the
 // result and, for a valid card, the holder's name and photo; a DHS
 // officer, who must state a purpose, also sees a case summary. Every call
-// writes an encounter record (and an audit entry) before answering.
+// writes an encounter record, which is its audit entry, before answering.
 func (s *Service) VerifyCard(ctx context.Context, a docketcard.Actor, in VerifyRequest) (*Verification, error) {
 	if err := a.Authorize(docketcard.PermCardVerify, ""); err != nil {
 		return nil, err
@@ -170,7 +170,10 @@ func (s *Service) VerifyCard(ctx context.Context, a docketcard.Actor, in VerifyR
 			return nil, &docketcard.Error{Code: docketcard.EINVALID, Message: "Invalid verification request: qr: is not a Secure Docket Card QR payload (" + res.Reason + ")",
 				Fields: []docketcard.FieldError{{Field: "qr", Message: "is not a Secure Docket Card QR payload"}}}
 		}
-		if res.Credential != nil {
+		if res.Credential != nil && cardNumberValid(res.Credential.CardNumber) {
+			// Only a well-formed number is recorded: when the signature
+			// fails, this is whatever text the forger put there, and the
+			// audit trail keeps it for good.
 			enc.CardNumber = res.Credential.CardNumber
 		}
 		if res.Outcome == credential.BadSignature {
@@ -299,7 +302,7 @@ func agencyOf(a docketcard.Actor) string {
 	return "DHS"
 }
 
-// finishVerify writes the encounter and its audit entry (group commit)
+// finishVerify writes the encounter, as its audit entry (group commit),
 // before the answer leaves.
 func (s *Service) finishVerify(ctx context.Context, a docketcard.Actor, out *Verification, enc *docketcard.Encounter) (*Verification, error) {
 	enc.Result, enc.Disclosed = out.Result, slices.Clone(out.Disclosed)

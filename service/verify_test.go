@@ -6,6 +6,9 @@ package service_test
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"image/jpeg"
 	"reflect"
 	"slices"
@@ -105,6 +108,52 @@ func TestVerifyCard(t *testing.T) {
 				}
 			})
 		}
+		t.Run("a forged card number is not recorded", func(t *testing.T) {
+			// A payload signed by someone else's key: its card number is
+			// the forger's text, which must not reach the audit trail.
+			c := p.Credential
+			c.CardNumber = "Jane Q Example, born 1990-01-01"
+			claims, err := c.Claims()
+			if err != nil {
+				t.Fatal(err)
+			}
+			key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+			if err != nil {
+				t.Fatal(err)
+			}
+			signed, err := credential.Sign(claims, key, p.KeyID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			qr, _, err := credential.Encode(signed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, err := app.Service.VerifyCard(ctx, clerk, service.VerifyRequest{QR: qr})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v.Result != docketcard.VerifyNotGenuine {
+				t.Fatalf("result %s, want not_genuine", v.Result)
+			}
+			var found *docketcard.Encounter
+			if err := app.DB.ReadTx(ctx, func(tx docketcard.Tx) error {
+				return tx.ScanAudit(ctx, func(e *docketcard.AuditEntry) error {
+					if strings.Contains(e.Detail, "Example") {
+						t.Errorf("the forged card number is in audit entry %d: %s", e.Seq, e.Detail)
+					}
+					if e.SubjectType == "encounter" && e.SubjectID == v.EncounterID {
+						found, err = docketcard.EncounterFromAudit(e)
+					}
+					return err
+				})
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if found == nil || found.CardNumber != "" || found.Result != docketcard.VerifyNotGenuine {
+				t.Fatalf("encounter %+v; want one, not genuine, without a card number", found)
+			}
+		})
 		t.Run("case summary", func(t *testing.T) {
 			v, err := app.Service.VerifyCard(ctx, field, service.VerifyRequest{QR: active.QRText, Purpose: "traffic stop"})
 			if err != nil {
@@ -161,38 +210,70 @@ func TestVerifyCard(t *testing.T) {
 				}
 			}
 		})
-		t.Run("encounters recorded before migration 0006", func(t *testing.T) {
-			// They were rows of the encounters table, which is kept and no
-			// longer written: listed after the newer ones.
-			if _, err := app.DB.SQL().Exec(app.DB.Rebind(`INSERT INTO encounters (id, at, card_id, card_number, person_id, user_id,
-				agency, role, purpose, method, result, disclosed) VALUES (?, ?, ?, ?, ?, 'u-old', 'Old County', 'relying_party',
-				'identity check', 'qr', 'valid', 'validity,name,photo')`), "enc-legacy", time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
-				active.ID, active.CardNumber, active.PersonID); err != nil {
+		t.Run("encounters written by earlier versions", func(t *testing.T) {
+			// Earlier versions wrote each encounter as a row of the
+			// encounters table beside a verify_card audit entry with a
+			// free-text detail. The rows are listed, merged by time (a
+			// server of the earlier version may still write them during
+			// an upgrade), and those entries are not listed again.
+			newest, err := app.Service.ListEncounters(ctx, officer, active.PersonID, 1)
+			if err != nil {
 				t.Fatal(err)
+			}
+			for _, old := range []struct {
+				id string
+				at time.Time
+			}{
+				{"enc-legacy", time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)},
+				{"enc-during-upgrade", newest[0].At.Add(time.Second)},
+			} {
+				if _, err := app.DB.SQL().Exec(app.DB.Rebind(`INSERT INTO encounters (id, at, card_id, card_number, person_id, user_id,
+					agency, role, purpose, method, result, disclosed) VALUES (?, ?, ?, ?, ?, 'u-old', 'Old County', 'relying_party',
+					'identity check', 'qr', 'valid', 'validity,name,photo')`), old.id, old.at, active.ID, active.CardNumber, active.PersonID); err != nil {
+					t.Fatal(err)
+				}
+				if err := app.DB.WithTx(ctx, func(tx docketcard.Tx) error {
+					return tx.AppendAudit(ctx, &docketcard.AuditEntry{At: old.at, ActorID: "u-old", ActorName: "clerk", ActorRoles: "relying_party",
+						Action: docketcard.ActionVerifyCard, SubjectType: "card", SubjectID: active.ID, Purpose: "identity check",
+						Detail: "verification by qr: valid, disclosed validity+name+photo, encounter " + old.id})
+				}); err != nil {
+					t.Fatal(err)
+				}
 			}
 			es, err := app.Service.ListEncounters(ctx, officer, active.PersonID, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(es) != 6 || es[5].ID != "enc-legacy" || es[5].Agency != "Old County" || !reflect.DeepEqual(es[5].Disclosed, []string{"validity", "name", "photo"}) {
-				t.Fatalf("%d encounters, last %+v; want 6, the legacy one last", len(es), es[len(es)-1])
+			var ids []string
+			for _, e := range es {
+				ids = append(ids, e.ID)
+			}
+			if len(es) != 7 || es[0].ID != "enc-during-upgrade" || es[6].ID != "enc-legacy" || es[6].Agency != "Old County" ||
+				!reflect.DeepEqual(es[6].Disclosed, []string{"validity", "name", "photo"}) {
+				t.Fatalf("encounters %v; want 7, the row written during the upgrade first and the legacy one last, each once", ids)
 			}
 			for _, tc := range []struct {
 				name  string
 				limit int
-				last  string
 			}{
-				{"limit within the audit entries", 2, es[1].ID},
-				{"limit exactly the audit entries", 5, es[4].ID},
-				{"limit reaching the legacy rows", 6, "enc-legacy"},
+				{"limit within the newest", 2},
+				{"limit reaching the last audit entry", 6},
+				{"limit reaching the legacy row", 7},
+				{"limit past the end", 50},
 			} {
 				t.Run(tc.name, func(t *testing.T) {
 					got, err := app.Service.ListEncounters(ctx, officer, active.PersonID, tc.limit)
 					if err != nil {
 						t.Fatal(err)
 					}
-					if len(got) != tc.limit || got[len(got)-1].ID != tc.last {
-						t.Fatalf("limit %d: %d encounters, last %v; want last %s", tc.limit, len(got), got[len(got)-1].ID, tc.last)
+					want := es[:min(tc.limit, len(es))]
+					if len(got) != len(want) {
+						t.Fatalf("limit %d: %d encounters, want %d", tc.limit, len(got), len(want))
+					}
+					for i := range want {
+						if got[i].ID != want[i].ID {
+							t.Fatalf("limit %d: encounter %d is %s, want %s", tc.limit, i, got[i].ID, want[i].ID)
+						}
 					}
 				})
 			}

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 	"time"
 
@@ -422,17 +423,24 @@ func (t *tx) LatestStatusList(ctx context.Context) (*docketcard.StatusPublicatio
 	return &p, translate("LatestStatusList", err)
 }
 
-// encountersQuery finds the verification audit entries of a person's cards.
+// encountersQuery finds the verification audit entries of a person's
+// cards that are encounter records. Versions before encounters became
+// audit entries wrote a verify_card entry with a free-text detail
+// ("verification by qr: …") beside a row of the encounters table: that
+// row is the encounter, so the entry is left out here (its detail does
+// not start with "{"), which also holds while servers of both versions
+// run side by side during an upgrade.
 var encountersQuery = `SELECT a.` + strings.ReplaceAll(auditCols, ", ", ", a.") + `
 	FROM cards c JOIN audit_log a ON a.subject_id = c.id
-	WHERE c.person_id = ? AND a.subject_type = 'card' AND a.action = ? ORDER BY a.seq DESC LIMIT ?`
+	WHERE c.person_id = ? AND a.subject_type = 'card' AND a.action = ? AND a.detail LIKE '{%'
+	ORDER BY a.seq DESC LIMIT ?`
 
 // ListEncounters lists the verifications of a person's cards, newest
-// first. They are the cards' verification audit entries
-// (docketcard.Encounter.AuditEntry), found through the audit_subject
-// index, one card at a time; a person has few cards. Encounters recorded
-// before 0006 were rows of the encounters table, which is kept as it was
-// and no longer written: they are all older, so they follow.
+// first: the cards' encounter audit entries (docketcard.Encounter.
+// AuditEntry), found through the audit_subject index, a card at a time
+// (a person has few cards), and the rows of the encounters table, which
+// earlier versions wrote and which are kept as they were. Each source
+// gives its newest limit, merged by time.
 func (t *tx) ListEncounters(ctx context.Context, personID string, limit int) ([]*docketcard.Encounter, error) {
 	rows, err := t.query(ctx, encountersQuery, personID, docketcard.ActionVerifyCard, limit)
 	if err != nil {
@@ -454,12 +462,12 @@ func (t *tx) ListEncounters(ctx context.Context, personID string, limit int) ([]
 		out = append(out, enc)
 	}
 	rows.Close()
-	if err := rows.Err(); err != nil || len(out) == limit {
-		return out, translate("ListEncounters", err)
+	if err := rows.Err(); err != nil {
+		return nil, translate("ListEncounters", err)
 	}
 
 	rows, err = t.query(ctx, `SELECT id, at, card_id, card_number, person_id, user_id, agency, role, purpose, method, result, disclosed
-		FROM encounters WHERE person_id = ? ORDER BY at DESC, id LIMIT ?`, personID, limit-len(out))
+		FROM encounters WHERE person_id = ? ORDER BY at DESC, id LIMIT ?`, personID, limit)
 	if err != nil {
 		return nil, translate("ListEncounters", err)
 	}
@@ -475,5 +483,9 @@ func (t *tx) ListEncounters(ctx context.Context, personID string, limit int) ([]
 		e.Disclosed = strings.Split(disclosed, ",")
 		out = append(out, &e)
 	}
-	return out, translate("ListEncounters", rows.Err())
+	if err := rows.Err(); err != nil {
+		return nil, translate("ListEncounters", err)
+	}
+	slices.SortStableFunc(out, func(a, b *docketcard.Encounter) int { return b.At.Compare(a.At) })
+	return out[:min(len(out), limit)], nil
 }

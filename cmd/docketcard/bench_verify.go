@@ -33,8 +33,8 @@ import (
 // benchVerify measures online verification by QR payload under load from
 // wrk (Debian package wrk) over loopback, beside the in-process offline
 // verification rate measured in the same run: the ratio is the server's
-// overhead (HTTP, authentication, database read, encounter record and
-// audit entry, JSON). docs/PERFORMANCE.md records its output.
+// overhead (HTTP, authentication, database read, encounter record (an
+// audit entry), JSON). docs/PERFORMANCE.md records its output.
 func (m *Main) benchVerify(ctx context.Context, stores []string, pgURL string, people, connections, wrkThreads int, duration time.Duration) error {
 	tuneGC() // as serve does
 	wrk, err := exec.LookPath("wrk")
