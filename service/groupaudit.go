@@ -8,9 +8,9 @@ import (
 	"github.com/docketcard/docketcard"
 )
 
-// groupAudit appends the audit entries of reads and of verifications (whose
-// encounter records they are) with group commit: callers
-// queue their entry; a flusher goroutine writes everything queued in a
+// groupAudit appends the audit entries of reads and of verifications
+// (whose encounter records they are) with group commit: callers queue
+// their entry; a flusher goroutine writes everything queued in a
 // single transaction, then the next batch, while each caller waits for
 // the batch that holds its entry to commit. A read is still never answered
 // before its audit entry is durable, but 32 concurrent reads cost one

@@ -38,8 +38,10 @@ func (t *tx) AppendAudit(ctx context.Context, es ...*docketcard.AuditEntry) erro
 		rest = rest[n:]
 		args := make([]any, 0, len(chunk)*auditInsertCols)
 		for _, e := range chunk {
-			args = append(args, e.Seq, e.At, e.ActorID, e.ActorName, e.ActorRoles, e.Action, e.SubjectType, e.SubjectID,
-				e.SiteCode, e.Purpose, e.RequestID, e.Detail, e.PrevHash, e.Hash)
+			args = append(args, e.Seq, e.At)
+			for _, v := range auditTexts(e) {
+				args = append(args, v)
+			}
 		}
 		if _, err := t.execHot(ctx, auditInsert+rowsOf(len(chunk), auditInsertCols), args...); err != nil {
 			return translate("AppendAudit", err)
@@ -49,6 +51,16 @@ func (t *tx) AppendAudit(ctx context.Context, es ...*docketcard.AuditEntry) erro
 		return translate("AppendAudit", err)
 	}
 	return nil
+}
+
+// auditTextCols is the number of text columns of audit_log: every column
+// of auditCols after seq and at.
+const auditTextCols = auditInsertCols - 2
+
+// auditTexts returns e's text columns in the order of auditCols.
+func auditTexts(e *docketcard.AuditEntry) [auditTextCols]string {
+	return [auditTextCols]string{e.ActorID, e.ActorName, e.ActorRoles, e.Action, e.SubjectType, e.SubjectID,
+		e.SiteCode, e.Purpose, e.RequestID, e.Detail, e.PrevHash, e.Hash}
 }
 
 // seal chains the entries after the head (seq, hash) and returns the new

@@ -23,7 +23,7 @@ import (
 // records are audit entries, docketcard.Encounter.AuditEntry).
 //
 // On PostgreSQL that transaction took six round trips (BEGIN, lock the
-// chain's head, two INSERTs, move the head, COMMIT), each of which waits
+// chain's head, the INSERTs, move the head, COMMIT), each of which waits
 // for a server process to be scheduled on a machine the web server keeps
 // busy; with verifications queued behind it, the group commit was the
 // bottleneck (3 ms a batch, docs/PERFORMANCE.md). Here it is one
@@ -95,9 +95,10 @@ var (
 	auditInsertPG = `INSERT INTO audit_log (` + auditCols + `) ` + unnest(1, auditTypes)
 )
 
-const (
-	auditHeadReadPG  = `SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE`
-	auditHeadWritePG = `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`
+// The head's statements of AppendAudit, as the locked path sends them.
+var (
+	auditHeadReadPG  = auditHeadRead + " FOR UPDATE"
+	auditHeadWritePG = rebind(DialectPostgres, auditHeadWrite)
 )
 
 // unnest returns "SELECT * FROM unnest($first::type[], …)" for one array
@@ -201,14 +202,13 @@ func (db *DB) appendGroupPG(ctx context.Context, pc *pgx.Conn, es []*docketcard.
 func auditArrays(es []*docketcard.AuditEntry) []any {
 	n := len(es)
 	seq, at := make([]int64, n), make([]time.Time, n)
-	cols := make([][]string, 12)
+	cols := make([][]string, auditTextCols)
 	for c := range cols {
 		cols[c] = make([]string, n)
 	}
 	for i, e := range es {
 		seq[i], at[i] = e.Seq, e.At
-		for c, v := range [12]string{e.ActorID, e.ActorName, e.ActorRoles, e.Action, e.SubjectType, e.SubjectID,
-			e.SiteCode, e.Purpose, e.RequestID, e.Detail, e.PrevHash, e.Hash} {
+		for c, v := range auditTexts(e) {
 			cols[c][i] = v
 		}
 	}

@@ -95,8 +95,9 @@ func jsonKind(k string) string {
 // pass over every byte, which for a verification (a base64 photo) was a
 // fifth of the server's CPU time. The body is encoded whole before
 // anything is sent, so a value that cannot be encoded is a 500 problem
-// (through withRecover) rather than half a body, and the response carries a Content-Length and
-// leaves in one write instead of as 4 KB chunks.
+// (through withRecover) rather than half a body, and the response
+// carries a Content-Length and leaves in one write instead of as 4 KB
+// chunks.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	buf := jsonBufs.Get().(*bytes.Buffer)
 	defer putJSONBuf(buf)
